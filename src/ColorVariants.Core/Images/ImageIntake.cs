@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace ColorVariants.Core.Images;
+
+public enum ImageRejection
+{
+    /// <summary>More bytes than <see cref="IntakeLimits.MaxBytes"/>.</summary>
+    TooLarge,
+    /// <summary>Not JPEG, PNG or WebP, judged by the bytes, whatever the name or declared type.</summary>
+    UnsupportedType,
+    /// <summary>A supported type whose bytes do not decode.</summary>
+    Undecodable,
+    /// <summary>Width x height over <see cref="IntakeLimits.MaxPixels"/>, found from the header before decoding.</summary>
+    TooManyPixels,
+}
+
+public sealed class ImageRejectedException(ImageRejection reason, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public ImageRejection Reason { get; } = reason;
+}
+
+public sealed record IntakeLimits
+{
+    public long MaxBytes { get; init; } = 10 * 1024 * 1024;
+    public long MaxPixels { get; init; } = 40_000_000;
+}
+
+/// <summary>
+/// Turns untrusted bytes into a product picture ready for a model: checks type, size and
+/// pixel count before decoding, decodes, applies EXIF orientation and letterboxes it.
+/// </summary>
+public static class ImageIntake
+{
+    private static readonly Configuration Accepted = new(
+        new JpegConfigurationModule(), new PngConfigurationModule(), new WebpConfigurationModule());
+
+    public static IReadOnlyList<string> AcceptedMediaTypes { get; } = ["image/jpeg", "image/png", "image/webp"];
+
+    /// <summary>Checks what can be checked without decoding and returns the format's media type.</summary>
+    public static ImageHeader Inspect(ReadOnlyMemory<byte> data, IntakeLimits limits)
+    {
+        if (data.Length > limits.MaxBytes)
+            throw new ImageRejectedException(ImageRejection.TooLarge,
+                $"The image has {data.Length:N0} bytes; the limit is {limits.MaxBytes:N0}.");
+        if (data.IsEmpty)
+            throw new ImageRejectedException(ImageRejection.UnsupportedType, "The image is empty.");
+
+        var format = Image.DetectFormat(Accepted, data.Span);
+        if (format is null)
+        {
+            var seen = Image.DetectFormat(data.Span)?.Name;
+            throw new ImageRejectedException(ImageRejection.UnsupportedType, seen is null
+                ? "The content is not an image this service reads (JPEG, PNG or WebP)."
+                : $"The content is {seen}; this service reads JPEG, PNG and WebP.");
+        }
+
+        IImageInfo? info;
+        try
+        {
+            using var stream = AsStream(data);
+            info = Image.Identify(Accepted, stream);
+        }
+        catch (Exception e) when (e is ImageFormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new ImageRejectedException(ImageRejection.Undecodable, $"The {format.Name} header does not decode: {e.Message}", e);
+        }
+        if (info is null || info.Width <= 0 || info.Height <= 0)
+            throw new ImageRejectedException(ImageRejection.Undecodable, $"The {format.Name} header does not decode.");
+        if ((long)info.Width * info.Height > limits.MaxPixels)
+            throw new ImageRejectedException(ImageRejection.TooManyPixels,
+                $"The image is {info.Width}x{info.Height} pixels; the limit is {limits.MaxPixels:N0} pixels.");
+        return new ImageHeader(format.DefaultMimeType, info.Width, info.Height);
+    }
+
+    private static MemoryStream AsStream(ReadOnlyMemory<byte> data) =>
+        MemoryMarshal.TryGetArray(data, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(data.ToArray(), writable: false);
+
+    /// <summary>Inspects, decodes and orients the image. The caller disposes it.</summary>
+    public static Image<Rgb24> Decode(ReadOnlyMemory<byte> data, IntakeLimits limits)
+    {
+        Inspect(data, limits);
+        Image<Rgb24> image;
+        try
+        {
+            image = Image.Load<Rgb24>(Accepted, data.Span);
+        }
+        catch (Exception e) when (e is ImageFormatException or InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            throw new ImageRejectedException(ImageRejection.Undecodable, $"The image does not decode: {e.Message}", e);
+        }
+        image.Mutate(x => x.AutoOrient());
+        return image;
+    }
+
+    /// <summary>Decodes and letterboxes to a <paramref name="size"/> square: what every model sees.</summary>
+    public static Image<Rgb24> DecodeSquare(ReadOnlyMemory<byte> data, int size, IntakeLimits limits)
+    {
+        var image = Decode(data, limits);
+        try
+        {
+            Letterbox.Apply(image, size);
+            return image;
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
+}
+
+public readonly record struct ImageHeader(string MediaType, int Width, int Height);

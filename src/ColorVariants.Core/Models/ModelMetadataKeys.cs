@@ -1,0 +1,14 @@
+namespace ColorVariants.Core.Models;
+
+/// <summary>Metadata keys the project writes into every model it prepares or exports, beside the preprocessing ones.</summary>
+public static class ModelMetadataKeys
+{
+    public const string Name = "colorvariants.model_name";
+    public const string Method = "colorvariants.method";
+    public const string EmbeddingSize = "colorvariants.embedding_size";
+    public const string Source = "colorvariants.source";
+    public const string Parts = "colorvariants.parts";
+    public const string CatalogFingerprint = "colorvariants.catalog_fingerprint";
+    public const string Seed = "colorvariants.seed";
+    public const string CreatedAt = "colorvariants.created_at";
+}
