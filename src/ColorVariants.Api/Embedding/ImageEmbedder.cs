@@ -1,0 +1,59 @@
+using System.Buffers;
+using ColorVariants.Api.Infrastructure;
+using ColorVariants.Core.Embedding;
+using ColorVariants.Core.Images;
+using ColorVariants.Core.Models;
+using Microsoft.Extensions.Options;
+
+namespace ColorVariants.Api.Embedding;
+
+/// <summary>
+/// The process's one model session and its batching queue. Callers decode and preprocess on
+/// their own request threads; inference runs batched on the queue's thread.
+/// </summary>
+public sealed class ImageEmbedder : IAsyncDisposable
+{
+    private readonly BatchingEmbedder _batching;
+
+    public ImageEmbedder(IOptions<EmbeddingOptions> options, IOptions<UploadOptions> uploads, ILogger<ImageEmbedder> logger)
+    {
+        var settings = options.Value;
+        var path = string.IsNullOrWhiteSpace(settings.ModelPath)
+            ? DefaultModel.EnsurePrepared(Path.Combine(settings.ModelDirectory ?? Path.Combine(AppContext.BaseDirectory, "models"), DefaultModel.FileName))
+            : settings.ModelPath;
+        Model = EmbeddingModel.Load(path, settings.Device, logger, settings.IntraOpThreads);
+        Limits = new IntakeLimits { MaxBytes = uploads.Value.MaxImageBytes, MaxPixels = uploads.Value.MaxImagePixels };
+        _batching = new BatchingEmbedder(Model, new BatchingOptions
+        {
+            MaxBatchSize = settings.MaxBatchSize,
+            MaxDelay = TimeSpan.FromMilliseconds(settings.MaxBatchDelayMilliseconds),
+        }, logger);
+    }
+
+    public EmbeddingModel Model { get; }
+    public IntakeLimits Limits { get; }
+
+    /// <summary>Decodes, letterboxes and embeds an image. Throws <see cref="ImageRejectedException"/> for bad input.</summary>
+    public async Task<float[]> EmbedAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken)
+    {
+        var spec = Model.Preprocessing;
+        var input = _batching.RentInput();
+        try
+        {
+            using var square = ImageIntake.DecodeSquare(image, spec.InputSize, Limits);
+            TensorWriter.Write(square, spec, input.AsSpan(0, spec.TensorLength));
+        }
+        catch
+        {
+            ArrayPool<float>.Shared.Return(input);
+            throw;
+        }
+        return await _batching.EmbedAsync(input, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _batching.DisposeAsync();
+        Model.Dispose();
+    }
+}

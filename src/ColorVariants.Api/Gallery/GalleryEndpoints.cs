@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Storage;
+using ColorVariants.Core.Catalog;
+using Microsoft.AspNetCore.Http.HttpResults;
+using static System.Net.WebUtility;
+
+namespace ColorVariants.Api.Gallery;
+
+/// <summary>The variants of a product as pictures: a page to judge results by eye, linked from product to product.</summary>
+public static class GalleryEndpoints
+{
+    private const string Style = """
+        <style>body{font-family:sans-serif;margin:1.5rem}figure{display:inline-block;margin:.4rem;width:170px;vertical-align:top}
+        img{width:170px;height:170px;object-fit:contain;background:#f4f4f4}figcaption{font-size:.8rem}.query img{outline:3px solid #36c}</style>
+        """;
+
+    public static IEndpointRouteBuilder MapGallery(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/gallery/{sku}", GetPage)
+            .WithTags("Gallery")
+            .WithName("GetGallery")
+            .WithSummary("An HTML page showing a product beside its colour variants")
+            .Produces(StatusCodes.Status200OK, contentType: "text/html");
+        return app;
+    }
+
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetPage(
+        string sku, int? limit, bool? sameCategory, VariantStore variants, ModelRegistry models, HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
+        var model = models.Active;
+        if (await variants.FindAsync(sku, model, cancellationToken) is not { } product) return Problems.UnknownSku(sku);
+        if (product.Vector is null) return Problems.NotEmbeddedYet(sku, model.Name);
+
+        var filter = sameCategory ?? true ? product.Category : null;
+        var hits = await variants.NearestAsync(product.Vector, model, Math.Clamp(limit ?? 20, 1, 100), null, filter, sku, cancellationToken);
+
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <!doctype html><html><head><meta charset="utf-8"><title>Variants of {HtmlEncode(sku)}</title>{Style}</head><body>
+            <h1>Colour variants of {HtmlEncode(sku)}</h1><p>Model {HtmlEncode(model.Name)}; {(filter is null ? "all categories" : "category " + HtmlEncode(filter))}.</p>
+            <figure class="query"><img src="{HtmlEncode(request.PathBase + "/products/" + Uri.EscapeDataString(sku) + "/image")}" alt="{HtmlEncode(sku)}"><figcaption>{HtmlEncode(sku)} (query)</figcaption></figure>
+            """);
+        foreach (var hit in hits)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <figure><a href="{HtmlEncode(request.PathBase + "/gallery/" + Uri.EscapeDataString(hit.Sku))}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
+                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}<br>{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
+                """);
+        }
+        html.Append("</body></html>");
+        return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
+    }
+}

@@ -1,0 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Products;
+using ColorVariants.Api.Variants;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ColorVariants.Api.Infrastructure;
+
+/// <summary>Source-generated JSON for the API's answers: no reflection on the request path.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ProductResponse))]
+[JsonSerializable(typeof(VariantsResponse))]
+[JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(ModelResponse))]
+[JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(HttpValidationProblemDetails))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

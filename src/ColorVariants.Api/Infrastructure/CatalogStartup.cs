@@ -1,0 +1,44 @@
+using ColorVariants.Api.Embedding;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Storage;
+
+namespace ColorVariants.Api.Infrastructure;
+
+/// <summary>
+/// Runs before the server takes requests: loads the model (building the session), migrates the
+/// database and registers the model as the active one. The database may still be starting
+/// (containers), so it is retried for a while before start-up fails.
+/// </summary>
+public sealed class CatalogStartup(
+    ImageEmbedder embedder,
+    DatabaseMigrator migrator,
+    ModelRegistry models,
+    ILogger<CatalogStartup> logger) : IHostedService
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Completed => _completed.Task;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            try
+            {
+                await migrator.MigrateAsync(cancellationToken);
+                await models.ActivateAsync(embedder.Model, cancellationToken);
+                _completed.TrySetResult();
+                return;
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException and not Npgsql.PostgresException or System.Net.Sockets.SocketException && DateTime.UtcNow < deadline)
+            {
+                logger.LogWarning("The database is not reachable yet ({Message}); retrying.", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+using ColorVariants.Core.Embedding;
+
+namespace ColorVariants.Api.Infrastructure;
+
+public sealed class EmbeddingOptions
+{
+    public const string Section = "Embedding";
+
+    /// <summary>The ONNX model to serve. Empty: the default ImageNet ResNet18 on grayscale, prepared on first start.</summary>
+    public string? ModelPath { get; set; }
+    /// <summary>Where the default model is prepared. Empty: a models folder beside the application.</summary>
+    public string? ModelDirectory { get; set; }
+    public EmbeddingDevice Device { get; set; } = EmbeddingDevice.Auto;
+    [Range(1, 256)] public int MaxBatchSize { get; set; } = 16;
+    [Range(0, 1000)] public int MaxBatchDelayMilliseconds { get; set; } = 5;
+    /// <summary>ONNX Runtime intra-op threads; 0 lets it use every core.</summary>
+    [Range(0, 256)] public int IntraOpThreads { get; set; }
+    /// <summary>Products re-embedded per round when the catalog lacks vectors of the active model.</summary>
+    [Range(1, 1024)] public int ReembedBatchSize { get; set; } = 32;
+}
+
+public sealed class UploadOptions
+{
+    public const string Section = "Upload";
+
+    [Range(1024, 256L * 1024 * 1024)] public long MaxImageBytes { get; set; } = 10 * 1024 * 1024;
+    [Range(1, 1_000_000_000)] public long MaxImagePixels { get; set; } = 40_000_000;
+    /// <summary>Uploads handled at once; more wait in a queue, and past that get 429.</summary>
+    [Range(1, 10_000)] public int MaxConcurrentUploads { get; set; } = 32;
+    [Range(0, 100_000)] public int UploadQueueLimit { get; set; } = 512;
+    /// <summary>When set, writes (PUT, DELETE) need this value in the X-Api-Key header.</summary>
+    public string? ApiKey { get; set; }
+}
+
+public sealed class SearchOptions
+{
+    public const string Section = "Search";
+
+    /// <summary>HNSW candidate list size (hnsw.ef_search); iterative scans extend it when filters need more.</summary>
+    [Range(1, 1000)] public int EfSearch { get; set; } = 80;
+    [Range(1, 1000)] public int MaxLimit { get; set; } = 100;
+    [Range(1, 1000)] public int DefaultLimit { get; set; } = 10;
+}

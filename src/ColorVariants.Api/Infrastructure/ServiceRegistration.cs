@@ -1,0 +1,77 @@
+using ColorVariants.Api.Embedding;
+using ColorVariants.Api.Health;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Storage;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace ColorVariants.Api.Infrastructure;
+
+public static class ServiceRegistration
+{
+    /// <summary>Everything the service needs, configured from appsettings / environment (see README, Configuration).</summary>
+    public static WebApplicationBuilder AddColorVariants(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(sp => CreateDataSource(
+            builder.Configuration.GetConnectionString("Catalog")
+                ?? throw new InvalidOperationException("Set ConnectionStrings:Catalog (e.g. env ConnectionStrings__Catalog)."),
+            sp.GetRequiredService<IOptions<SearchOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<ProductStore>();
+        services.AddSingleton<VariantStore>();
+        services.AddSingleton<ImageEmbedder>();
+        services.AddSingleton<CatalogStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<CatalogStartup>());
+        services.AddSingleton<CatalogReembedder>();
+        services.AddHostedService(sp => sp.GetRequiredService<CatalogReembedder>());
+
+        // The body may hold the image plus a few form fields; the image's own limit is checked on its length.
+        services.AddOptions<FormOptions>().Configure<IOptions<UploadOptions>>((form, uploads) =>
+            form.MultipartBodyLengthLimit = uploads.Value.MaxImageBytes + 64 * 1024);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue(
+                $"{UploadOptions.Section}:{nameof(UploadOptions.MaxImageBytes)}", new UploadOptions().MaxImageBytes) + 64 * 1024);
+
+        services.AddProblemDetails();
+        services.AddColorVariantsRateLimits();
+        services.AddColorVariantsHealthChecks();
+        services.AddColorVariantsOpenApi();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        builder.AddColorVariantsTelemetry();
+        return builder;
+    }
+
+    /// <summary>
+    /// pgvector settings travel as connection start-up options, so they are the session defaults
+    /// and survive the reset a pooled connection gets: ef_search for recall, and strict-order
+    /// iterative index scans so a filtered HNSW scan goes on until `limit` rows pass the filter.
+    /// </summary>
+    private static NpgsqlDataSource CreateDataSource(string connectionString, SearchOptions search, ILoggerFactory loggers)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.Options =
+            $"{builder.ConnectionStringBuilder.Options} -c hnsw.ef_search={search.EfSearch} -c hnsw.iterative_scan=strict_order".Trim();
+        builder.UseVector();
+        builder.UseLoggerFactory(loggers);
+        return builder.Build();
+    }
+
+    /// <summary>Traces and metrics for ASP.NET Core, Npgsql and the runtime, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    private static void AddColorVariantsTelemetry(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return;
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddNpgsql().AddOtlpExporter())
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddMeter("Npgsql").AddOtlpExporter());
+    }
+}

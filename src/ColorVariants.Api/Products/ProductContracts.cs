@@ -1,0 +1,16 @@
+namespace ColorVariants.Api.Products;
+
+/// <summary>A catalog product as the API returns it.</summary>
+public sealed record ProductResponse(
+    string Sku,
+    string? Category,
+    string? Name,
+    string? Colour,
+    IReadOnlyDictionary<string, string> Attributes,
+    string ImageUrl,
+    ImageResponse Image,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>The stored image: content hash (also its ETag), type and size.</summary>
+public sealed record ImageResponse(string Sha256, string MediaType, int Width, int Height, long Bytes);

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using ColorVariants.Api.Embedding;
+using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Storage;
+using ColorVariants.Core.Catalog;
+using ColorVariants.Core.Images;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace ColorVariants.Api.Products;
+
+/// <summary>What catalog teams do: upload, replace, read back and delete products.</summary>
+public static class ProductEndpoints
+{
+    private const int MaxTextLength = 256;
+
+    public static RouteGroupBuilder MapProducts(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/products").WithTags("Products");
+
+        group.MapPut("/{sku}", PutProduct)
+            .WithName("PutProduct")
+            .WithSummary("Upload or replace a product")
+            .WithDescription("Multipart form: `image` (JPEG, PNG or WebP, judged by content) and optional `category`, `name`, `colour` " +
+                             "and `attributes` (a JSON object of strings). The image is embedded with the active model before anything " +
+                             "is stored, so a rejected upload changes nothing. Uploading the same content again is a no-op (200).")
+            .DisableAntiforgery()
+            .RequireRateLimiting(RateLimits.Uploads)
+            .AddEndpointFilter<ApiKeyFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        group.MapGet("/{sku}", GetProduct)
+            .WithName("GetProduct")
+            .WithSummary("Read a product back");
+
+        group.MapGet("/{sku}/image", GetImage)
+            .WithName("GetProductImage")
+            .WithSummary("The product's image, as uploaded")
+            .WithDescription("Served with its content hash as ETag (If-None-Match gives 304).")
+            .Produces(StatusCodes.Status200OK, contentType: "image/jpeg", additionalContentTypes: ["image/png", "image/webp"])
+            .Produces(StatusCodes.Status304NotModified);
+
+        group.MapDelete("/{sku}", DeleteProduct)
+            .WithName("DeleteProduct")
+            .WithSummary("Delete a product, its vectors and (when no other product uses it) its image")
+            .AddEndpointFilter<ApiKeyFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        return group;
+    }
+
+    public static async Task<Results<Created<ProductResponse>, Ok<ProductResponse>, ProblemHttpResult>> PutProduct(
+        string sku,
+        IFormFile? image,
+        [FromForm] string? category,
+        [FromForm] string? name,
+        [FromForm] string? colour,
+        [FromForm] string? attributes,
+        ImageEmbedder embedder,
+        ModelRegistry models,
+        ProductStore store,
+        HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
+        if (image is null) return Problems.BadParameter("image", "The multipart form has no 'image' file.");
+        if (ReadFields(category, name, colour, attributes) is not { } fields)
+            return Problems.BadParameter("attributes", $"'attributes' must be a JSON object of strings, and texts at most {MaxTextLength} characters.");
+        if (image.Length > embedder.Limits.MaxBytes)
+            return Problems.Image(new ImageRejectedException(ImageRejection.TooLarge,
+                $"The image has {image.Length:N0} bytes; the limit is {embedder.Limits.MaxBytes:N0}."));
+
+        var content = new byte[image.Length];
+        await using (var stream = image.OpenReadStream())
+            await stream.ReadExactlyAsync(content, cancellationToken);
+
+        ImageHeader header;
+        try
+        {
+            header = ImageIntake.Inspect(content, embedder.Limits);
+        }
+        catch (ImageRejectedException rejection)
+        {
+            return Problems.Image(rejection);
+        }
+        var uploaded = new UploadedImage(content, header.MediaType, header.Width, header.Height);
+        var model = models.Active;
+
+        if (await store.GetIfUnchangedAsync(sku, fields, uploaded.Sha256, model, cancellationToken) is { } unchanged)
+            return TypedResults.Ok(ToResponse(unchanged, request));
+
+        float[] vector;
+        try
+        {
+            vector = await embedder.EmbedAsync(content, cancellationToken);
+        }
+        catch (ImageRejectedException rejection)
+        {
+            return Problems.Image(rejection);
+        }
+
+        var (outcome, stored) = await store.UpsertAsync(sku, fields, uploaded, vector, model, cancellationToken);
+        var response = ToResponse(stored, request);
+        return outcome == UpsertOutcome.Created
+            ? TypedResults.Created($"/products/{Uri.EscapeDataString(sku)}", response)
+            : TypedResults.Ok(response);
+    }
+
+    public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> GetProduct(
+        string sku, ProductStore store, HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
+        return await store.GetAsync(sku, cancellationToken) is { } product
+            ? TypedResults.Ok(ToResponse(product, request))
+            : Problems.UnknownSku(sku);
+    }
+
+    public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetImage(
+        string sku, ProductStore store, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
+        if (await store.GetImageAsync(sku, cancellationToken) is not { } found) return Problems.UnknownSku(sku);
+        var (sha256, mediaType, content) = found;
+
+        var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(sha256)}\"");
+        var headers = context.Response.GetTypedHeaders();
+        headers.ETag = etag;
+        // A versioned URL (?v=) names one image for good; the bare URL may change with a re-upload.
+        headers.CacheControl = new CacheControlHeaderValue
+        {
+            Public = true,
+            MaxAge = context.Request.Query.ContainsKey("v") ? TimeSpan.FromDays(365) : TimeSpan.FromMinutes(5),
+        };
+        var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
+        if (ifNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any)))
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        return TypedResults.File(content, mediaType);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteProduct(
+        string sku, ProductStore store, CancellationToken cancellationToken)
+    {
+        if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
+        return await store.DeleteAsync(sku, cancellationToken) ? TypedResults.NoContent() : Problems.UnknownSku(sku);
+    }
+
+    private static ProductResponse ToResponse(StoredProduct product, HttpRequest request) => new(
+        product.Sku,
+        product.Fields.Category,
+        product.Fields.Name,
+        product.Fields.Colour,
+        product.Fields.Attributes,
+        ImageUrls.For(request, product.Sku, product.ImageSha256),
+        new ImageResponse(Convert.ToHexStringLower(product.ImageSha256), product.MediaType, product.Width, product.Height, product.ImageBytes),
+        product.CreatedAt,
+        product.UpdatedAt);
+
+    private static ProductFields? ReadFields(string? category, string? name, string? colour, string? attributes)
+    {
+        static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        var texts = new[] { Clean(category), Clean(name), Clean(colour) };
+        if (texts.Any(t => t is { Length: > MaxTextLength })) return null;
+
+        Dictionary<string, string> parsed = [];
+        if (!string.IsNullOrWhiteSpace(attributes))
+        {
+            try
+            {
+                parsed = JsonSerializer.Deserialize<Dictionary<string, string>>(attributes) ?? [];
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+        return new ProductFields(texts[0], texts[1], texts[2], parsed);
+    }
+}

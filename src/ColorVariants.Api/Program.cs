@@ -1,0 +1,27 @@
+using ColorVariants.Api.Gallery;
+using ColorVariants.Api.Health;
+using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Products;
+using ColorVariants.Api.Variants;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddColorVariants();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseRateLimiter();
+
+app.MapColorVariantsOpenApi();
+app.MapProducts();
+app.MapVariants();
+app.MapModels();
+app.MapGallery();
+app.MapHealth();
+app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
+
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the functional tests.</summary>
+public partial class Program;
