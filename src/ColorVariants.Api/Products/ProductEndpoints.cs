@@ -14,6 +14,8 @@ namespace ColorVariants.Api.Products;
 /// <summary>What catalog teams do: upload, replace, read back and delete products.</summary>
 public static class ProductEndpoints
 {
+    /// <summary>Response header of PUT: created, replaced or unchanged, for importers that count them.</summary>
+    public const string OutcomeHeader = "Catalog-Outcome";
     private const int MaxTextLength = 256;
 
     public static RouteGroupBuilder MapProducts(this IEndpointRouteBuilder app)
@@ -25,7 +27,7 @@ public static class ProductEndpoints
             .WithSummary("Upload or replace a product")
             .WithDescription("Multipart form: `image` (JPEG, PNG or WebP, judged by content) and optional `category`, `name`, `colour` " +
                              "and `attributes` (a JSON object of strings). The image is embedded with the active model before anything " +
-                             "is stored, so a rejected upload changes nothing. Uploading the same content again is a no-op (200).")
+                             "is stored, so a rejected upload changes nothing. Uploading the same content again is a no-op (200). The `Catalog-Outcome` response header says created, replaced or unchanged.")
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
             .AddEndpointFilter<ApiKeyFilter>()
@@ -93,7 +95,10 @@ public static class ProductEndpoints
         var model = models.Active;
 
         if (await store.GetIfUnchangedAsync(sku, fields, uploaded.Sha256, model, cancellationToken) is { } unchanged)
+        {
+            request.HttpContext.Response.Headers[OutcomeHeader] = "unchanged";
             return TypedResults.Ok(ToResponse(unchanged, request));
+        }
 
         float[] vector;
         try
@@ -107,6 +112,7 @@ public static class ProductEndpoints
 
         var (outcome, stored) = await store.UpsertAsync(sku, fields, uploaded, vector, model, cancellationToken);
         var response = ToResponse(stored, request);
+        request.HttpContext.Response.Headers[OutcomeHeader] = outcome == UpsertOutcome.Created ? "created" : "replaced";
         return outcome == UpsertOutcome.Created
             ? TypedResults.Created($"/products/{Uri.EscapeDataString(sku)}", response)
             : TypedResults.Ok(response);
