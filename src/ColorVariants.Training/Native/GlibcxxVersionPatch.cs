@@ -1,5 +1,7 @@
 // Compiled twice: into ColorVariants.Training (where COLORVARIANTS_TRAINING is defined, for tests and
 // tools) and, by build/LibTorchSharpPatch.targets, into an MSBuild inline task that runs after build.
+// The inline task compiles without the project's Nullable setting, hence the directive.
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.IO;
