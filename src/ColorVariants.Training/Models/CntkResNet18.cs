@@ -1,3 +1,4 @@
+using ColorVariants.Core.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,8 +50,8 @@ public sealed class CntkResNet18 : nn.Module<Tensor, Tensor>
 
     public ConvBatchNorm Stem { get; }
     public IReadOnlyList<IReadOnlyList<ResidualBlock>> Layers => _blocks;
-    public IEnumerable<ConvBatchNorm> ConvBatchNorms =>
-        _blocks.SelectMany(l => l).SelectMany(b => b.Shortcut is null ? [b.First, b.Second] : new[] { b.First, b.Second, b.Shortcut }).Prepend(Stem);
+    /// <summary>Every conv+BN layer, the stem first.</summary>
+    public IEnumerable<ConvBatchNorm> ConvBatchNorms => _blocks.SelectMany(l => l).SelectMany(b => b.ConvBatchNorms).Prepend(Stem);
 
     /// <summary>How many stages, from the stem on, <see cref="Freeze"/> has frozen.</summary>
     public int FrozenStages { get; private set; }
@@ -58,7 +59,7 @@ public sealed class CntkResNet18 : nn.Module<Tensor, Tensor>
     /// <summary>Maps the initializers of CNTK's ResNet18 ONNX file onto a new network; see <see cref="CntkResNetGraph"/>.</summary>
     public static CntkResNet18 FromOnnx(string path)
     {
-        var graph = CntkResNetGraph.Read(ColorVariants.Core.Onnx.OnnxModelFile.Load(path));
+        var graph = CntkResNetGraph.Read(OnnxModelFile.Load(path));
         var network = new CntkResNet18();
         graph.CopyInto(network);
         return network;

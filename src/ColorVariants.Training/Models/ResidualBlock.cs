@@ -31,6 +31,8 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     /// <summary>Null where the input is added as it is.</summary>
     public ConvBatchNorm? Shortcut { get; }
 
+    public IEnumerable<ConvBatchNorm> ConvBatchNorms => Shortcut is null ? [First, Second] : [First, Second, Shortcut];
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

@@ -7,8 +7,7 @@ namespace ColorVariants.Training.Tests.Models;
 public class FreezeTests
 {
     private static IEnumerable<BatchNorm2d> Norms(CntkResNet18 network, int stage) =>
-        (stage == 0 ? [network.Stem] : network.Layers[stage - 1].SelectMany(b => b.Shortcut is null ? [b.First, b.Second] : new[] { b.First, b.Second, b.Shortcut }))
-        .Select(c => c.Norm);
+        (stage == 0 ? [network.Stem] : network.Layers[stage - 1].SelectMany(b => b.ConvBatchNorms)).Select(c => c.Norm);
 
     private static IEnumerable<TorchSharp.Modules.Parameter> Parameters(CntkResNet18 network, int stage) =>
         stage == 0 ? network.Stem.parameters() : network.Layers[stage - 1].SelectMany(b => b.parameters());
