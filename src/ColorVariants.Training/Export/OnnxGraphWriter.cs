@@ -7,8 +7,8 @@ using static ColorVariants.Training.Export.OnnxGraphBuilder;
 namespace ColorVariants.Training.Export;
 
 /// <summary>
-/// Writes the trainer's layers as ONNX nodes. Weights become initializers once, named as in the
-/// network's state dict, however many times the nodes are written (the part model runs its one
+/// Writes the trainer's layers as ONNX nodes. Weights become initializers once, named after their
+/// module's path, however many times the nodes are written (the part model runs its one
 /// backbone on each part); node names carry a scope (the part) to stay unique.
 /// </summary>
 internal sealed class OnnxGraphWriter
@@ -106,7 +106,8 @@ internal sealed class OnnxGraphWriter
 
     private static FloatTensor Values(Tensor tensor)
     {
-        using var values = tensor.detach().to_type(ScalarType.Float32).cpu().contiguous();
+        using var scope = NewDisposeScope();
+        var values = tensor.detach().to_type(ScalarType.Float32).cpu().contiguous();
         return new FloatTensor(values.data<float>().ToArray(), values.shape);
     }
 
