@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+using ColorVariants.Core.Onnx.Proto;
+using Google.Protobuf;
+
+namespace ColorVariants.Training.Export;
+
+/// <summary>Appends nodes and initializers to a graph; each node's single output is named after the node.</summary>
+internal sealed class OnnxGraphBuilder
+{
+    public GraphProto Graph { get; } = new();
+
+    public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims) =>
+        AddInitializer(name, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values), dims);
+
+    public string Initializer(string name, ReadOnlySpan<long> values, params long[] dims) =>
+        AddInitializer(name, TensorProto.Types.DataType.Int64, MemoryMarshal.AsBytes(values), dims);
+
+    public string Node(string opType, string name, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    {
+        Graph.Node.Add(new NodeProto { OpType = opType, Name = name, Input = { inputs }, Output = { name }, Attribute = { attributes } });
+        return name;
+    }
+
+    public static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Ints(string name, params long[] values) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Ints, Ints = { values } };
+
+    public static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    private string AddInitializer(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> bytes, long[] dims)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw_data is little-endian.");
+        Graph.Initializer.Add(new TensorProto { Name = name, DataType = (int)type, Dims = { dims }, RawData = ByteString.CopyFrom(bytes) });
+        return name;
+    }
+}
