@@ -1,5 +1,6 @@
 // Compiled twice: into ColorVariants.Training (where COLORVARIANTS_TRAINING is defined, for tests and
 // tools) and, by build/LibTorchSharpPatch.targets, into an MSBuild inline task that runs after build.
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.IO;
