@@ -29,7 +29,7 @@ public sealed record ColorJitter(double Brightness, double Contrast, double Satu
         {
             x = step switch
             {
-                0 when Brightness > 0 => (x * RandomDraw.PerSample(Factors(generator, n, Brightness, device))).clamp(0, 255),
+                0 when Brightness > 0 => (x * RandomDraw.PerSample(Factors(generator, n, Brightness, device))).clamp_(0, 255),
                 1 when Contrast > 0 => Blend(x, Luma.Of(x).mean([1, 2, 3], keepdim: true), Factors(generator, n, Contrast, device)),
                 2 when Saturation > 0 => Blend(x, Luma.Of(x), Factors(generator, n, Saturation, device)),
                 3 when Hue > 0 => Hsv.ShiftHue(x, RandomDraw.Uniform(generator, n, -Hue, Hue, device)),
@@ -43,10 +43,7 @@ public sealed record ColorJitter(double Brightness, double Contrast, double Satu
     private static Tensor Factors(Generator generator, long n, double strength, Device device) =>
         RandomDraw.Uniform(generator, n, Math.Max(0, 1 - strength), 1 + strength, device);
 
-    /// <summary>factor * x + (1 - factor) * other, clamped to the pixel range.</summary>
-    private static Tensor Blend(Tensor x, Tensor other, Tensor factors)
-    {
-        var f = RandomDraw.PerSample(factors);
-        return (f * x + (1.0 - f) * other).clamp(0, 255);
-    }
+    /// <summary>factor * x + (1 - factor) * other, clamped to the pixel range: one fused lerp.</summary>
+    private static Tensor Blend(Tensor x, Tensor other, Tensor factors) =>
+        other.lerp(x, RandomDraw.PerSample(factors)).clamp_(0, 255);
 }

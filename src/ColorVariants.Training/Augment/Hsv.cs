@@ -3,65 +3,60 @@ using static TorchSharp.torch;
 
 namespace ColorVariants.Training.Augment;
 
-/// <summary>Hue rotation through RGB → HSV → RGB in tensor ops (the hexcone model, H in turns).</summary>
+/// <summary>
+/// Hue rotation through RGB → HSV → RGB in tensor ops (the hexcone model, hue in turns). Works on any
+/// pixel scale: hue and saturation do not depend on it and value keeps it. Written with few
+/// full-size ops, since it runs on every training batch.
+/// </summary>
 public static class Hsv
 {
+    private const double Tiny = 1e-12;
+
     /// <summary>Rotates the hue of every pixel of sample i by <paramref name="turns"/>[i] (1 = a full turn).</summary>
     /// <param name="rgb">[B,3,H,W] float on 0-255.</param>
     /// <param name="turns">[B] float.</param>
     public static Tensor ShiftHue(Tensor rgb, Tensor turns)
     {
         using var scope = torch.NewDisposeScope();
-        var (h, s, v) = FromRgb(rgb / 255.0);
-        var shifted = (h + turns.view(-1, 1, 1)).remainder(1.0);
-        return (ToRgb(shifted, s, v) * 255.0).clamp(0, 255).MoveToOuterDisposeScope();
+        var (h, s, v) = FromRgb(rgb);
+        h.add_(turns.view(-1, 1, 1)); // ToRgb wraps it into [0, 1)
+        return ToRgb(h, s, v).clamp_(0, 255).MoveToOuterDisposeScope();
     }
 
-    /// <summary>[B,3,H,W] RGB on 0-1 to hue (turns, 0-1), saturation and value, each [B,H,W].</summary>
-    public static (Tensor H, Tensor S, Tensor V) FromRgb(Tensor rgb01)
+    /// <summary>[B,3,H,W] RGB to hue (turns, in [0, 1)), saturation (0-1) and value (the input's scale), each [B,H,W].</summary>
+    public static (Tensor H, Tensor S, Tensor V) FromRgb(Tensor rgb)
     {
         using var scope = torch.NewDisposeScope();
-        var r = rgb01.select(1, 0);
-        var g = rgb01.select(1, 1);
-        var b = rgb01.select(1, 2);
-        var max = rgb01.amax([1]);
-        var min = rgb01.amin([1]);
-        var grey = max.eq(min);
-        var chroma = max - min;
-        var ones = torch.ones_like(max);
-        // Where max == min the hue is undefined: divide by 1 instead of 0 and let it be 0.
-        var saturation = chroma / torch.where(grey, ones, max);
-        var safeChroma = torch.where(grey, ones, chroma);
-        var rc = (max - r) / safeChroma;
-        var gc = (max - g) / safeChroma;
-        var bc = (max - b) / safeChroma;
-        var isR = max.eq(r);
-        var isG = max.eq(g).logical_and(isR.logical_not());
-        var isB = isR.logical_or(isG).logical_not();
-        var hue = isR.to_type(ScalarType.Float32) * (bc - gc)
-                  + isG.to_type(ScalarType.Float32) * (rc - bc + 2.0)
-                  + isB.to_type(ScalarType.Float32) * (gc - rc + 4.0);
-        hue = (hue / 6.0 + 1.0).remainder(1.0);
-        hue = torch.where(grey, torch.zeros_like(hue), hue);
+        var r = rgb.select(1, 0);
+        var g = rgb.select(1, 1);
+        var b = rgb.select(1, 2);
+        var max = rgb.amax([1]);
+        var chroma = max - rgb.amin([1]);
+        // Grey pixels (chroma 0) have g - b = 0 etc., so the floor only avoids 0/0: their hue comes out 0.
+        var saturation = chroma / max.clamp_min(Tiny);
+        var perChroma = chroma.clamp_min(Tiny).reciprocal_();
+        // Sector offsets 0, 2, 4 (in sixths) where red, green or blue is the largest channel.
+        var fromRed = (g - b).mul_(perChroma);
+        var fromGreen = (b - r).mul_(perChroma).add_(2.0);
+        var fromBlue = (r - g).mul_(perChroma).add_(4.0);
+        var hue = torch.where(max.eq(r), fromRed, torch.where(max.eq(g), fromGreen, fromBlue));
+        hue = hue.div_(6.0).remainder(1.0);
         return (hue.MoveToOuterDisposeScope(), saturation.MoveToOuterDisposeScope(), max.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Hue (turns), saturation and value, each [B,H,W], to [B,3,H,W] RGB on 0-1.</summary>
+    /// <summary>Hue (turns, any real: wrapped), saturation and value, each [B,H,W], to [B,3,H,W] RGB on value's scale.</summary>
     public static Tensor ToRgb(Tensor hue, Tensor saturation, Tensor value)
     {
         using var scope = torch.NewDisposeScope();
+        // Channel n (R: 5, G: 3, B: 1): v - v s clamp(min(k, 4 - k), 0, 1) with k = (n + 6 h) mod 6.
         var h6 = hue * 6.0;
-        var sector = h6.floor();
-        var f = h6 - sector;
-        var p = (value * (1.0 - saturation)).clamp(0, 1);
-        var q = (value * (1.0 - saturation * f)).clamp(0, 1);
-        var t = (value * (1.0 - saturation * (1.0 - f))).clamp(0, 1);
-        // One-hot of the sector (0-5) picks each channel's formula.
-        var sectors = torch.arange(6, ScalarType.Float32, hue.device).view(1, 6, 1, 1);
-        var pick = sector.remainder(6.0).unsqueeze(1).eq(sectors).to_type(ScalarType.Float32);
-        var red = (pick * torch.stack([value, q, p, p, t, value], 1)).sum(1);
-        var green = (pick * torch.stack([t, value, value, q, p, p], 1)).sum(1);
-        var blue = (pick * torch.stack([p, p, t, value, value, q], 1)).sum(1);
-        return torch.stack([red, green, blue], 1).MoveToOuterDisposeScope();
+        var chroma = value * saturation;
+        Tensor Channel(double n)
+        {
+            var k = (h6 + n).remainder_(6.0);
+            var ramp = torch.minimum(k, 4.0 - k).clamp_(0, 1);
+            return value - ramp.mul_(chroma);
+        }
+        return torch.stack([Channel(5), Channel(3), Channel(1)], 1).MoveToOuterDisposeScope();
     }
 }
