@@ -11,8 +11,8 @@ internal static class RandomDraw
     {
         // libtorch wants the generator and the output on one device.
         using var unit = torch.rand(n, ScalarType.Float32, generator.device, generator: generator);
-        using var scaled = unit * (high - low) + low;
-        return scaled.to(device);
+        unit.mul_(high - low).add_(low);
+        return unit.to(device, copy: true);
     }
 
     /// <summary>[n] bool, each true with probability <paramref name="p"/>.</summary>

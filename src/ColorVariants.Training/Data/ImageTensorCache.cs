@@ -72,7 +72,9 @@ public sealed class ImageTensorCache : IDisposable
         {
             try
             {
-                return Load(path, layout, decodedCount: 0);
+                var loaded = Load(path, layout, decodedCount: 0);
+                progress?.Report(new CacheProgress(layout.Count, layout.Count)); // nothing to do: done at once
+                return loaded;
             }
             catch (InvalidDataException)
             {

@@ -86,10 +86,12 @@ public class ImageTensorCacheTests
         }
         var written = File.GetLastWriteTimeUtc(path);
 
-        using var loaded = ImageTensorCache.Open(CatalogFolder.Read(catalog.Root), Options(catalog));
+        var progress = new Recorder();
+        using var loaded = ImageTensorCache.Open(CatalogFolder.Read(catalog.Root), Options(catalog), progress);
 
         Assert.Equal(path, loaded.FilePath);
         Assert.Equal(0, loaded.DecodedCount);
+        Assert.Equal([new CacheProgress(6, 6)], progress.Reports);
         Assert.Equal(written, File.GetLastWriteTimeUtc(path));
         Assert.Equal(first, Enumerable.Range(0, loaded.Count).Select(i => Row(loaded, i)).ToArray());
         Assert.Equal(TestCatalog.BrokenSku, Assert.Single(loaded.Rejected).Sku);
