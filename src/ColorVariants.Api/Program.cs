@@ -9,8 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddColorVariants();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseColorVariantsErrors();
 app.UseRateLimiter();
 
 app.MapColorVariantsOpenApi();

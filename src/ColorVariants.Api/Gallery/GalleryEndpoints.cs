@@ -23,7 +23,10 @@ public static class GalleryEndpoints
             .WithTags("Gallery")
             .WithName("GetGallery")
             .WithSummary("An HTML page showing a product beside its colour variants")
-            .Produces(StatusCodes.Status200OK, contentType: "text/html");
+            .Produces(StatusCodes.Status200OK, contentType: "text/html")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

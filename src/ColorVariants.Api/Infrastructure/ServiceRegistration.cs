@@ -21,7 +21,7 @@ public static class ServiceRegistration
         services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(sp => CreateDataSource(
-            builder.Configuration.GetConnectionString("Catalog")
+            sp.GetRequiredService<IConfiguration>().GetConnectionString("Catalog")
                 ?? throw new InvalidOperationException("Set ConnectionStrings:Catalog (e.g. env ConnectionStrings__Catalog)."),
             sp.GetRequiredService<IOptions<SearchOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>()));
@@ -37,10 +37,10 @@ public static class ServiceRegistration
 
         // The body may hold the image plus a few form fields; the image's own limit is checked on its length.
         services.AddOptions<FormOptions>().Configure<IOptions<UploadOptions>>((form, uploads) =>
-            form.MultipartBodyLengthLimit = uploads.Value.MaxImageBytes + 64 * 1024);
+            form.MultipartBodyLengthLimit = uploads.Value.MaxImageBytes + ErrorHandling.FormOverhead);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue(
-                $"{UploadOptions.Section}:{nameof(UploadOptions.MaxImageBytes)}", new UploadOptions().MaxImageBytes) + 64 * 1024);
+                $"{UploadOptions.Section}:{nameof(UploadOptions.MaxImageBytes)}", new UploadOptions().MaxImageBytes) + ErrorHandling.FormOverhead);
 
         services.AddProblemDetails();
         services.AddColorVariantsRateLimits();

@@ -31,6 +31,7 @@ public static class ProductEndpoints
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
             .AddEndpointFilter<ApiKeyFilter>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -39,20 +40,26 @@ public static class ProductEndpoints
 
         group.MapGet("/{sku}", GetProduct)
             .WithName("GetProduct")
-            .WithSummary("Read a product back");
+            .WithSummary("Read a product back")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{sku}/image", GetImage)
             .WithName("GetProductImage")
             .WithSummary("The product's image, as uploaded")
             .WithDescription("Served with its content hash as ETag (If-None-Match gives 304).")
             .Produces(StatusCodes.Status200OK, contentType: "image/jpeg", additionalContentTypes: ["image/png", "image/webp"])
-            .Produces(StatusCodes.Status304NotModified);
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapDelete("/{sku}", DeleteProduct)
             .WithName("DeleteProduct")
             .WithSummary("Delete a product, its vectors and (when no other product uses it) its image")
             .AddEndpointFilter<ApiKeyFilter>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;
     }

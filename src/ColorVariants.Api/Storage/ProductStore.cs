@@ -75,6 +75,7 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockSkuAsync(connection, transaction, sku, cancellationToken);
 
         // Locks the image row too, so a concurrent orphan clean-up cannot delete it under us.
         await using (var insertImage = new NpgsqlCommand("""
@@ -91,7 +92,7 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
         }
 
         byte[]? previousImage = null;
-        await using (var previous = new NpgsqlCommand("SELECT image_sha256 FROM products WHERE sku = @sku FOR UPDATE", connection, transaction))
+        await using (var previous = new NpgsqlCommand("SELECT image_sha256 FROM products WHERE sku = @sku", connection, transaction))
         {
             previous.Parameters.AddWithValue("sku", sku);
             previousImage = await previous.ExecuteScalarAsync(cancellationToken) as byte[];
@@ -140,6 +141,7 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockSkuAsync(connection, transaction, sku, cancellationToken);
         byte[]? image;
         await using (var delete = new NpgsqlCommand("DELETE FROM products WHERE sku = @sku RETURNING image_sha256", connection, transaction))
         {
@@ -150,6 +152,18 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
         await DeleteImageIfOrphanedAsync(connection, transaction, image, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Writers of one sku take turns (a transaction-scoped advisory lock on its hash), so each sees
+    /// the product as the previous writer left it: exactly one creates it, and every replaced image
+    /// is cleaned up. Writers of different skus do not wait for each other.
+    /// </summary>
+    private static async Task LockSkuAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sku, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@sku, 0))", connection, transaction);
+        command.Parameters.AddWithValue("sku", sku);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>

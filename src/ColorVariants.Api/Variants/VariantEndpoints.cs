@@ -23,6 +23,8 @@ public static class VariantEndpoints
             .WithDescription("`limit` (default 10, at most 100) nearest products by cosine similarity of the active model's embeddings; " +
                              "`minScore` drops weaker ones; `sameCategory` (default: true when the product has a category) keeps " +
                              "to the product's category. The list holds `limit` items whenever the catalog has that many candidates.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapPost("/search", Search)
@@ -31,6 +33,7 @@ public static class VariantEndpoints
             .WithDescription("Multipart form: `image` (JPEG, PNG or WebP) and optional `category`, `limit`, `minScore`. Nothing is stored.")
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)

@@ -1,0 +1,75 @@
+using ColorVariants.Core.Images;
+using ColorVariants.Core.Models;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace ColorVariants.Api.Tests;
+
+/// <summary>
+/// The real service in-process against the real PostgreSQL + pgvector that deploy/local/test.sh
+/// starts. Each factory gets a schema of its own (first on the search path; pgvector's types stay
+/// in public), so test classes run side by side and leave nothing behind.
+/// </summary>
+public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string DefaultConnectionString =
+        "Host=127.0.0.1;Port=55432;Username=colorvariants;Password=colorvariants;Database=colorvariants_test";
+
+    public static string BaseConnectionString =>
+        Environment.GetEnvironmentVariable("ConnectionStrings__Catalog") is { Length: > 0 } configured ? configured : DefaultConnectionString;
+
+    public string Schema { get; } = $"test_{Guid.NewGuid():N}"[..20];
+    public string ConnectionString => new NpgsqlConnectionStringBuilder(BaseConnectionString) { SearchPath = $"{Schema},public" }.ConnectionString;
+
+    /// <summary>Settings a test class needs besides the defaults.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
+    /// <summary>The model served; null for the default model.</summary>
+    public virtual string? ModelPath => null;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Catalog", ConnectionString);
+        builder.UseSetting("Embedding:ModelPath", ModelPath ?? "");
+        builder.UseSetting("Embedding:ModelDirectory", ModelDirectory);
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>One prepared copy of the default models for every test in the run.</summary>
+    public static string ModelDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "models");
+
+    public static string PreparedModel(ColourMode mode) => DefaultModel.EnsurePrepared(
+        Path.Combine(ModelDirectory, mode == ColourMode.Gray ? DefaultModel.FileName : "resnet18-imagenet-rgb.onnx"), mode);
+
+    public async Task InitializeAsync()
+    {
+        lock (typeof(CatalogApiFactory)) PreparedModel(ColourMode.Gray);
+        await ExecuteAsync($"CREATE SCHEMA {Schema}");
+        _ = Server; // starts the app: migrations run in the new schema
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await ExecuteAsync($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
+    }
+
+    /// <summary>Runs SQL in this factory's schema.</summary>
+    public async Task<object?> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteScalarAsync();
+    }
+
+    private static async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(BaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Json;
+using ColorVariants.Api.Products;
+using Microsoft.AspNetCore.Mvc;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace ColorVariants.Api.Tests;
+
+/// <summary>A small image limit, so the 413 path is cheap to reach.</summary>
+public sealed class SmallLimitsFactory : CatalogApiFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Upload:MaxImageBytes", "200000"),
+        new("Upload:MaxImagePixels", "4000000"),
+    ];
+}
+
+public class ErrorTests(SmallLimitsFactory factory) : IClassFixture<SmallLimitsFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    private static async Task<ProblemDetails> Problem(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
+        Assert.Equal((int)expected, problem!.Status);
+        return problem;
+    }
+
+    [Theory]
+    [InlineData("/products/bad%20sku")]
+    [InlineData("/products/a%2Fb")]
+    [InlineData("/products/%C3%A9t%C3%A9")]
+    public async Task Odd_skus_are_a_400_on_every_endpoint(string path)
+    {
+        var problem = await Problem(await _client.GetAsync(path), HttpStatusCode.BadRequest);
+        Assert.Equal("Invalid sku", problem.Title);
+        await Problem(await _client.PutAsync(path, Uploads.Form(Uploads.Product(0, Uploads.Red))), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_65_character_sku_is_a_400()
+    {
+        var problem = await Problem(await _client.GetAsync("/variants/" + new string('a', 65)), HttpStatusCode.BadRequest);
+        Assert.Contains("65 characters", problem.Detail);
+    }
+
+    [Fact]
+    public async Task Unknown_skus_are_a_404()
+    {
+        await Problem(await _client.GetAsync("/products/nothing-here"), HttpStatusCode.NotFound);
+        await Problem(await _client.GetAsync("/variants/nothing-here"), HttpStatusCode.NotFound);
+        await Problem(await _client.GetAsync("/gallery/nothing-here"), HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("limit=0")]
+    [InlineData("limit=101")]
+    [InlineData("limit=abc")]
+    [InlineData("minScore=2")]
+    [InlineData("minScore=x")]
+    [InlineData("sameCategory=maybe")]
+    public async Task Bad_parameters_are_a_400(string query)
+    {
+        await _client.PutAsync("/products/params-1", Uploads.Form(Uploads.Product(0, Uploads.Red)));
+        await Problem(await _client.GetAsync($"/variants/params-1?{query}"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_form_without_an_image_is_a_400()
+    {
+        using var form = new MultipartFormDataContent { { new StringContent("Dress"), "category" } };
+        await Problem(await _client.PutAsync("/products/no-image", form), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Attributes_that_are_not_a_json_object_of_strings_are_a_400()
+    {
+        await Problem(await _client.PutAsync("/products/attrs", Uploads.Form(Uploads.Product(0, Uploads.Red), attributes: "[1,2]")), HttpStatusCode.BadRequest);
+        await Problem(await _client.PutAsync("/products/attrs", Uploads.Form(Uploads.Product(0, Uploads.Red), attributes: "{not json")), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Bad_images_get_413_415_422_and_leave_the_stored_product_intact()
+    {
+        var original = Uploads.Product(2, Uploads.Green);
+        Assert.Equal(HttpStatusCode.Created, (await _client.PutAsync("/products/keep-me", Uploads.Form(original, "Top", "Striped top", "Green"))).StatusCode);
+        var before = await _client.GetStringAsync("/products/keep-me");
+
+        // 413: over the 200 KB image limit (and a body far over it: the request is cut off, not read).
+        var big = Uploads.NoisePng(300, 300);
+        Assert.True(big.Length > 200_000);
+        await Problem(await _client.PutAsync("/products/keep-me", Uploads.Form(big, "Top", contentType: "image/png")), HttpStatusCode.RequestEntityTooLarge);
+        await Problem(await _client.PutAsync("/products/keep-me", Uploads.Form(new byte[3_000_000], "Top")), HttpStatusCode.RequestEntityTooLarge);
+
+        // 415: text, and a real GIF, whatever the declared type says.
+        var text = await Problem(await _client.PutAsync("/products/keep-me", Uploads.Form("just text"u8.ToArray(), "Top")), HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("JPEG, PNG or WebP", text.Detail);
+        using (var gif = new Image<Rgb24>(10, 10))
+        using (var stream = new MemoryStream())
+        {
+            gif.Save(stream, new GifEncoder());
+            await Problem(await _client.PutAsync("/products/keep-me", Uploads.Form(stream.ToArray(), "Top", contentType: "image/jpeg")), HttpStatusCode.UnsupportedMediaType);
+        }
+
+        // 422: a JPEG cut short, and a PNG claiming 3000x3000 pixels (over the 4 MP limit).
+        var truncated = original[..120]; // cut inside the JPEG headers: a decoder cannot go on
+        await Problem(await _client.PutAsync("/products/keep-me", Uploads.Form(truncated, "Top")), HttpStatusCode.UnprocessableEntity);
+        byte[] tall;
+        using (var plain = new Image<Rgb24>(3000, 3000, new Rgb24(240, 240, 240)))
+        using (var stream = new MemoryStream())
+        {
+            plain.Save(stream, new SixLabors.ImageSharp.Formats.Png.PngEncoder());
+            tall = stream.ToArray();
+        }
+        Assert.True(tall.Length < 200_000, $"{tall.Length} bytes");
+        var pixels = await Problem(await _client.PutAsync("/products/keep-me", Uploads.Form(tall, "Top", contentType: "image/png")), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("3000x3000", pixels.Detail);
+
+        var after = await _client.GetStringAsync("/products/keep-me");
+        Assert.Equal(before, after);
+        Assert.Equal(original, await _client.GetByteArrayAsync("/products/keep-me/image"));
+        Assert.Equal(1L, await factory.ScalarAsync("SELECT count(*) FROM embeddings WHERE sku = 'keep-me'"));
+    }
+
+    [Fact]
+    public async Task Search_rejects_bad_images_too()
+    {
+        using var form = Uploads.Form("nope"u8.ToArray());
+        await Problem(await _client.PostAsync("/variants/search", form), HttpStatusCode.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task Unknown_routes_answer_with_problem_details()
+    {
+        await Problem(await _client.GetAsync("/no/such/route"), HttpStatusCode.NotFound);
+    }
+}

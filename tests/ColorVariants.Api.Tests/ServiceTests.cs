@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ColorVariants.Api.Models;
+using ColorVariants.Core.Images;
+
+namespace ColorVariants.Api.Tests;
+
+public class ServiceTests(CatalogApiFactory factory) : IClassFixture<CatalogApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    [Fact]
+    public async Task Health_and_readiness_answer()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/healthz")).StatusCode);
+        var ready = await _client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_active_model_tells_what_it_is()
+    {
+        var model = await _client.GetFromJsonAsync<ModelResponse>("/models/active");
+        Assert.Equal(("resnet18-imagenet-gray", 512, "CPU", 224, "gray"), (model!.Name, model.Dimensions, model.ExecutionProvider, model.InputSize, model.ColourMode));
+        Assert.Equal("bgr", model.Metadata[PreprocessingSpec.ChannelOrderKey]);
+    }
+
+    [Fact]
+    public async Task Openapi_documents_every_endpoint_and_swagger_ui_is_served()
+    {
+        var document = await _client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/products/{sku}", "/products/{sku}/image", "/variants/{sku}", "/variants/search", "/models/active", "/gallery/{sku}" })
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is not documented");
+        var put = paths.GetProperty("/products/{sku}").GetProperty("put");
+        foreach (var status in new[] { "200", "201", "400", "401", "413", "415", "422" })
+            Assert.True(put.GetProperty("responses").TryGetProperty(status, out _), $"PUT /products/{{sku}} does not document {status}");
+        var ui = await _client.GetAsync("/swagger/index.html");
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        Assert.Contains("swagger", await ui.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+public sealed class ApiKeyFactory : CatalogApiFactory
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Upload:ApiKey", "s3cret")];
+}
+
+public class ApiKeyTests(ApiKeyFactory factory) : IClassFixture<ApiKeyFactory>
+{
+    [Fact]
+    public async Task Writes_need_the_key_and_reads_do_not()
+    {
+        var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PutAsync("/products/k1", Uploads.Form(Uploads.Product(0, Uploads.Red)))).StatusCode);
+        using var keyed = new HttpRequestMessage(HttpMethod.Put, "/products/k1") { Content = Uploads.Form(Uploads.Product(0, Uploads.Red)) };
+        keyed.Headers.Add("X-Api-Key", "s3cret");
+        Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(keyed)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/products/k1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.DeleteAsync("/products/k1")).StatusCode);
+    }
+}
