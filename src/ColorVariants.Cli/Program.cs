@@ -1,3 +1,4 @@
+using ColorVariants.Cli.Evaluation;
 using ColorVariants.Cli.Import;
 using Spectre.Console.Cli;
 
@@ -8,5 +9,9 @@ app.Configure(config =>
     config.AddCommand<ImportCommand>("import")
         .WithDescription("Import a catalog folder into the service (PUT /products/{sku} per row).")
         .WithExample("import", "../shared/datasets/hm-colour-variants-dev", "--api", "http://127.0.0.1:8080");
+    config.AddCommand<EvalCommand>("eval")
+        .WithDescription("Retrieval figures (EVALUATION.md: R@1, R@5, R@10, mAP@R; open and same-category) of a model or a baseline.")
+        .WithExample("eval", "--baseline", "imagenet-gray", "--catalog", "../shared/datasets/hm-colour-variants-dev")
+        .WithExample("eval", "--model", "runs/cvssl/cvssl.onnx", "--catalog", "../shared/datasets/hm-colour-variants-dev", "--split", "validation");
 });
 return await app.RunAsync(args);

@@ -1,0 +1,182 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ColorVariants.Core.Catalog;
+using ColorVariants.Core.Embedding;
+using ColorVariants.Core.Evaluation;
+using ColorVariants.Core.Images;
+using ColorVariants.Core.Models;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ColorVariants.Cli.Evaluation;
+
+/// <summary>colorvariants eval: shared/docs/EVALUATION.md's retrieval figures for a model or a baseline.</summary>
+public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
+{
+    public const string ColourHistogramBaseline = "colour-hist";
+    public const string ImageNetRgbBaseline = "imagenet-rgb";
+    public const string ImageNetGrayBaseline = "imagenet-gray";
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--catalog <folder>")]
+        [Description("Labelled catalog folder (catalog.csv with a style column).")]
+        public string Catalog { get; init; } = "";
+
+        [CommandOption("--model <onnx>")]
+        [Description("ONNX model exported or prepared by this project (its preprocessing is in its metadata).")]
+        public string? Model { get; init; }
+
+        [CommandOption("--baseline <name>")]
+        [Description("colour-hist, imagenet-rgb or imagenet-gray, instead of --model.")]
+        public string? Baseline { get; init; }
+
+        [CommandOption("--split <part>")]
+        [Description("all, train or validation: styles by EVALUATION.md's SHA-1 rule (0-b train, c-f validation).")]
+        [DefaultValue("all")]
+        public string Split { get; init; } = "all";
+
+        [CommandOption("--batch <n>")]
+        [DefaultValue(16)]
+        public int Batch { get; init; } = 16;
+
+        [CommandOption("--json <file>")]
+        [Description("Also write the figures as JSON.")]
+        public string? Json { get; init; }
+
+        [CommandOption("--embeddings-out <csv>")]
+        [Description("Write sku,v0,v1,... so anyone can check the figures with their own code.")]
+        public string? EmbeddingsOut { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (!File.Exists(Path.Combine(Catalog, CatalogFolder.FileName))) return ValidationResult.Error($"No {CatalogFolder.FileName} in '{Catalog}'.");
+            if ((Model is null) == (Baseline is null)) return ValidationResult.Error("Give either --model or --baseline.");
+            if (Model is not null && !File.Exists(Model)) return ValidationResult.Error($"No model file {Model}.");
+            if (Baseline is not null and not (ColourHistogramBaseline or ImageNetRgbBaseline or ImageNetGrayBaseline))
+                return ValidationResult.Error($"Unknown baseline '{Baseline}'.");
+            if (Split is not ("all" or "train" or "validation")) return ValidationResult.Error("--split is all, train or validation.");
+            return Batch is < 1 or > 256 ? ValidationResult.Error("--batch is 1 to 256.") : ValidationResult.Success();
+        }
+    }
+
+    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var catalog = CatalogFolder.Read(settings.Catalog);
+        var entries = catalog.Entries
+            .Where(e => e.Style is not null && (settings.Split == "all" || (StyleSplit.Of(e.Style) == SplitPart.Train) == (settings.Split == "train")))
+            .ToList();
+        var clock = Stopwatch.StartNew();
+
+        string name;
+        IReadOnlyList<CatalogVector> vectors;
+        if (settings.Baseline == ColourHistogramBaseline)
+        {
+            name = ColourHistogramBaseline;
+            vectors = WithProgress(entries.Count, $"Colour histograms of {entries.Count} images", progress => HistogramsOf(entries, progress));
+        }
+        else
+        {
+            var path = settings.Model ?? DefaultModel.EnsurePrepared(
+                Path.Combine(AppContext.BaseDirectory, "models", settings.Baseline == ImageNetRgbBaseline ? "resnet18-imagenet-rgb.onnx" : DefaultModel.FileName),
+                settings.Baseline == ImageNetRgbBaseline ? ColourMode.Rgb : ColourMode.Gray);
+            using var model = EmbeddingModel.Load(path);
+            name = settings.Baseline ?? model.Name;
+            AnsiConsole.MarkupLineInterpolated($"Model [bold]{model.Name}[/] ({path}): {model.Dimensions} dimensions, {model.Preprocessing.InputSize} px, {model.Preprocessing.ColourMode}, {model.ExecutionProvider}.");
+            vectors = WithProgress(entries.Count, $"Embedding {entries.Count} images", progress =>
+                CatalogEmbedder.Embed(model, entries, settings.Batch, progress, cancellationToken));
+        }
+
+        foreach (var failed in vectors.Where(v => v.Vector is null))
+            AnsiConsole.MarkupLineInterpolated($"[yellow]line {failed.Entry.Line}, {failed.Entry.Sku}: {failed.Problem} (left out)[/]");
+        var items = vectors.Where(v => v.Vector is not null)
+            .Select(v => new EmbeddedItem(v.Entry.Sku, v.Entry.Style!, v.Entry.Category, v.Vector!)).ToList();
+        var report = RetrievalEvaluator.Evaluate(items);
+
+        AnsiConsole.MarkupLineInterpolated($"{name} on {catalog.Root} ({settings.Split} split, {report.Items} images) in {clock.Elapsed.TotalSeconds:0} s:");
+        AnsiConsole.Write(Table(report));
+        if (settings.Json is not null) WriteJson(settings, name, catalog, report, clock.Elapsed);
+        if (settings.EmbeddingsOut is not null) WriteEmbeddings(settings.EmbeddingsOut, items);
+        return Task.FromResult(0);
+    }
+
+    private static IReadOnlyList<CatalogVector> HistogramsOf(IReadOnlyList<CatalogEntry> entries, IProgress<int> progress)
+    {
+        var results = new CatalogVector[entries.Count];
+        var done = 0;
+        Parallel.For(0, entries.Count, i =>
+        {
+            try
+            {
+                using var square = ImageIntake.DecodeSquare(File.ReadAllBytes(entries[i].ImagePath), 224, new IntakeLimits());
+                results[i] = new CatalogVector(entries[i], ColourHistogram.Compute(square), null);
+            }
+            catch (Exception e) when (e is ImageRejectedException or IOException)
+            {
+                results[i] = new CatalogVector(entries[i], null, e.Message);
+            }
+            progress.Report(Interlocked.Increment(ref done));
+        });
+        return results;
+    }
+
+    private static T WithProgress<T>(int total, string description, Func<IProgress<int>, T> work)
+    {
+        T result = default!;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(description, maxValue: Math.Max(1, total));
+                result = work(new SynchronousProgress<int>(done => task.Value = Math.Max(task.Value, done)));
+            });
+        return result;
+    }
+
+    private static Table Table(RetrievalReport report)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumns("setting", "queries", "R@1", "R@5", "R@10", "mAP@R");
+        foreach (var (setting, f) in new[] { ("open", report.Open), ("same-category", report.SameCategory) })
+            table.AddRow(setting, f.Queries.ToString(CultureInfo.InvariantCulture), F(f.RecallAt1), F(f.RecallAt5), F(f.RecallAt10), F(f.MapAtR));
+        return table;
+    }
+
+    private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static void WriteJson(Settings settings, string name, CatalogFolder catalog, RetrievalReport report, TimeSpan elapsed)
+    {
+        var json = new
+        {
+            name,
+            model = settings.Model is null ? null : Path.GetFullPath(settings.Model),
+            baseline = settings.Baseline,
+            catalog = catalog.Root,
+            catalogFingerprint = catalog.Fingerprint,
+            split = settings.Split,
+            report.Items,
+            open = report.Open,
+            sameCategory = report.SameCategory,
+            seconds = Math.Round(elapsed.TotalSeconds, 1),
+        };
+        File.WriteAllText(settings.Json!, JsonSerializer.Serialize(json, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        AnsiConsole.MarkupLineInterpolated($"Figures written to {settings.Json}.");
+    }
+
+    private static void WriteEmbeddings(string path, IReadOnlyList<EmbeddedItem> items)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        var dimensions = items.Count == 0 ? 0 : items[0].Vector.Length;
+        writer.WriteLine("sku," + string.Join(',', Enumerable.Range(0, dimensions).Select(i => $"v{i}")));
+        var line = new StringBuilder();
+        foreach (var item in items)
+        {
+            line.Clear().Append(item.Sku);
+            foreach (var v in item.Vector) line.Append(',').Append(v.ToString("R", CultureInfo.InvariantCulture));
+            writer.WriteLine(line);
+        }
+        AnsiConsole.MarkupLineInterpolated($"Embeddings of {items.Count} products written to {path}.");
+    }
+}
