@@ -14,7 +14,7 @@ public sealed class CatalogFolderTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_folder, "images"));
         foreach (var name in new[] { "a.jpg", "b.jpg", "c.jpg", "e.jpg" })
             File.WriteAllBytes(Path.Combine(_folder, "images", name), [1]);
-        File.WriteAllText(Path.Combine(_folder, "catalog.csv"), """
+        File.WriteAllText(Path.Combine(_folder, "catalog.csv"), """"
             Image,SKU,style,Category,name,colour,pattern
             images/a.jpg,0001,s1,Dress,"Dress, long",Red,Solid
             images/b.jpg,0001,s1,Dress,dup,Blue,Solid
@@ -24,7 +24,7 @@ public sealed class CatalogFolderTests : IDisposable
             ,0005,s5,Top,x,Red,Solid
             images/e.jpg,0006,s6,Top,"two
             lines ""quoted""",Green,Dots
-            """);
+            """");
 
         var catalog = CatalogFolder.Read(_folder);
 
