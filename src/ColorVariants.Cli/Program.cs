@@ -1,3 +1,4 @@
+using ColorVariants.Cli.Benchmarks;
 using ColorVariants.Cli.Import;
 using Spectre.Console.Cli;
 
@@ -8,5 +9,12 @@ app.Configure(config =>
     config.AddCommand<ImportCommand>("import")
         .WithDescription("Import a catalog folder into the service (PUT /products/{sku} per row).")
         .WithExample("import", "../shared/datasets/hm-colour-variants-dev", "--api", "http://127.0.0.1:8080");
+    config.AddBranch("bench", bench =>
+    {
+        bench.SetDescription("Measure this machine (deploy/bench/ has the database and HTTP load runs).");
+        bench.AddCommand<IntakeBenchCommand>("intake")
+            .WithDescription("Intake (decode) and model throughput, and the import throughput they allow together.")
+            .WithExample("bench", "intake", "--catalog", "../shared/datasets/hm-colour-variants-dev", "--images", "1000", "--json", "intake.json");
+    });
 });
 return await app.RunAsync(args);
