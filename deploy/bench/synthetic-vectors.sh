@@ -71,7 +71,7 @@ trap 'bench_drop_skus' EXIT
 
 fill() {
     cv_log "recreating database $db"
-    PGDATABASE=postgres bench_psql -c "DROP DATABASE IF EXISTS $db"
+    PGDATABASE=postgres bench_psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
     bench_ensure_database "$db"
 
     # As DatabaseMigrator: each file once, in order, in its own transaction, recorded.
