@@ -34,6 +34,7 @@ public sealed class IntakeBenchmark(EmbeddingModel model, int batchSize)
 {
     /// <summary>Batches of decoded tensors kept for the model phase; the content barely changes a CNN's cost, so a few suffice.</summary>
     private const int KeptBatches = 4;
+    private const int WarmUpImages = 32;
 
     private readonly PreprocessingSpec _spec = model.Preprocessing;
 
@@ -49,8 +50,9 @@ public sealed class IntakeBenchmark(EmbeddingModel model, int batchSize)
         // once untimed so the timed reads come from the page cache.
         progress?.Report("reading the files once (page cache)");
         foreach (var path in imagePaths) _ = File.ReadAllBytes(path);
+        // Enough images for the decoder's hot loops to reach optimised (tier-1) code.
         progress?.Report("warming up intake");
-        Decode(imagePaths, Math.Min(images, 2 * Environment.ProcessorCount), tensors, kept);
+        Decode(imagePaths, Math.Min(images, WarmUpImages), tensors, kept);
         progress?.Report($"intake: {images} images on {Environment.ProcessorCount} cores");
         var rejected = 0;
         var decode = Measure(() => rejected = Decode(imagePaths, images, tensors, kept), images);
