@@ -220,3 +220,49 @@ EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256 FROM (SELECT e.sku, e.embedding::halfvec($d) <=> :'qvector'::halfvec($d) AS distance FROM embeddings e WHERE e.model_id = $m$filter AND e.sku <> :'qsku' ORDER BY distance LIMIT 10) n JOIN products p ON p.sku = n.sku ORDER BY n.distance, n.sku;
 SQL
 }
+
+# bench_recall CONDITION true|false QUERIES: recall@10 of the NearestAsync answer with the
+# API's settings against exact search (the same query with enable_indexscan off, so no HNSW),
+# over QUERIES random query products matching CONDITION (on e, the embeddings); true adds the
+# query's category as filter, as sameCategory does. EXECUTE ... USING plans each query with its
+# values, like the API's unnamed statements. Prints "mean-recall queries short-answers".
+bench_recall() {
+    local condition="$1" filter="" queries="$3" m="$BENCH_MODEL_ID" d="$BENCH_MODEL_DIM"
+    [[ "$2" == true ]] && filter=" AND e.category = \$2"
+    PGOPTIONS="$(bench_pgoptions)" bench_psql -F ' ' <<SQL
+SET client_min_messages = warning;
+CREATE TEMP TABLE q AS
+    SELECT e.sku, e.category, e.embedding FROM embeddings e
+    WHERE e.model_id = $m AND $condition ORDER BY random() LIMIT $queries;
+CREATE TEMP TABLE answers (kind text, qsku text, sku text);
+DO \$\$
+DECLARE
+    q record;
+    nearest constant text := 'SELECT e.sku FROM embeddings e WHERE e.model_id = $m$filter AND e.sku <> \$3'
+        ' ORDER BY e.embedding::halfvec($d) <=> \$1::halfvec($d) LIMIT 10';
+BEGIN
+    FOR q IN SELECT * FROM q LOOP
+        EXECUTE 'INSERT INTO answers SELECT ''index'', \$3, sku FROM (' || nearest || ') n' USING q.embedding, q.category, q.sku;
+    END LOOP;
+    PERFORM set_config('enable_indexscan', 'off', true);
+    FOR q IN SELECT * FROM q LOOP
+        EXECUTE 'INSERT INTO answers SELECT ''exact'', \$3, sku FROM (' || nearest || ') n' USING q.embedding, q.category, q.sku;
+    END LOOP;
+END
+\$\$;
+-- Per query: exact rows also in the index answer / exact rows; and how many queries got fewer
+-- rows than exact search (a filtered index scan that gave up early). Queries with no exact row
+-- (alone in their category) are left out.
+SELECT round(avg(found::numeric / total), 4), count(*), count(*) FILTER (WHERE answered < total)
+FROM (
+    SELECT x.qsku,
+           count(*) AS total,
+           count(a.sku) AS found,
+           (SELECT count(*) FROM answers i WHERE i.kind = 'index' AND i.qsku = x.qsku) AS answered
+    FROM answers x
+    LEFT JOIN answers a ON a.kind = 'index' AND a.qsku = x.qsku AND a.sku = x.sku
+    WHERE x.kind = 'exact'
+    GROUP BY x.qsku
+) per_query;
+SQL
+}
