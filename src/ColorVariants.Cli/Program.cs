@@ -1,4 +1,5 @@
 using ColorVariants.Cli.Evaluation;
+using ColorVariants.Cli.Benchmarks;
 using ColorVariants.Cli.Import;
 using Spectre.Console.Cli;
 
@@ -13,5 +14,12 @@ app.Configure(config =>
         .WithDescription("Retrieval figures (EVALUATION.md: R@1, R@5, R@10, mAP@R; open and same-category) of a model or a baseline.")
         .WithExample("eval", "--baseline", "imagenet-gray", "--catalog", "../shared/datasets/hm-colour-variants-dev")
         .WithExample("eval", "--model", "runs/cvssl/cvssl.onnx", "--catalog", "../shared/datasets/hm-colour-variants-dev", "--split", "validation");
+    config.AddBranch("bench", bench =>
+    {
+        bench.SetDescription("Measure this machine (deploy/bench/ has the database and HTTP load runs).");
+        bench.AddCommand<IntakeBenchCommand>("intake")
+            .WithDescription("Intake (decode) and model throughput, and the import throughput they allow together.")
+            .WithExample("bench", "intake", "--catalog", "../shared/datasets/hm-colour-variants-dev", "--images", "1000", "--json", "intake.json");
+    });
 });
 return await app.RunAsync(args);

@@ -1,0 +1,39 @@
+using BenchmarkDotNet.Attributes;
+using ColorVariants.Core.Embedding;
+using ColorVariants.Core.Images;
+
+namespace ColorVariants.Benchmarks;
+
+/// <summary>One inference call of the default model on the CPU, at batch 1 (a search) and 16 (the service's import batch).</summary>
+public class EmbedBenchmarks
+{
+    private EmbeddingModel? _model;
+    private float[] _input = [];
+    private float[] _output = [];
+
+    [Params(1, 16)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _model = EmbeddingModel.Load(BenchmarkData.DefaultModelPath(), EmbeddingDevice.Cpu);
+        var spec = _model.Preprocessing;
+        using var square = ImageIntake.DecodeSquare(BenchmarkData.FirstCatalogImage(), spec.InputSize, new IntakeLimits());
+        _input = new float[Batch * spec.TensorLength];
+        TensorWriter.Write(square, spec, _input.AsSpan(0, spec.TensorLength));
+        for (var i = 1; i < Batch; i++)
+            _input.AsSpan(0, spec.TensorLength).CopyTo(_input.AsSpan(i * spec.TensorLength));
+        _output = new float[Batch * _model.Dimensions];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _model?.Dispose();
+
+    [Benchmark(Description = "EmbeddingModel.Embed")]
+    public float Embed()
+    {
+        _model!.Embed(_input, Batch, _output);
+        return _output[0];
+    }
+}
