@@ -37,6 +37,11 @@ public class ServiceTests(CatalogApiFactory factory) : IClassFixture<CatalogApiF
         var put = paths.GetProperty("/products/{sku}").GetProperty("put");
         foreach (var status in new[] { "200", "201", "400", "401", "413", "415", "422" })
             Assert.True(put.GetProperty("responses").TryGetProperty(status, out _), $"PUT /products/{{sku}} does not document {status}");
+        var variants = paths.GetProperty("/variants/{sku}").GetProperty("get");
+        Assert.True(variants.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _),
+            "GET /variants/{sku} has no example answer");
+        var limit = variants.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit");
+        Assert.Contains("1-100", limit.GetProperty("description").GetString());
         var ui = await _client.GetAsync("/swagger/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger", await ui.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);

@@ -1,16 +1,24 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
 namespace ColorVariants.Api.Infrastructure;
 
 public static class OpenApiSetup
 {
     public static IServiceCollection AddColorVariantsOpenApi(this IServiceCollection services)
     {
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options =>
         {
-            document.Info.Title = "ColorVariants";
-            document.Info.Description = "Colour variants of fashion products: products of the same design in other colours, " +
-                                        "found as nearest neighbours of a colour-blind image embedding.";
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "ColorVariants";
+                document.Info.Description = "Colour variants of fashion products: products of the same design in other colours, " +
+                                            "found as nearest neighbours of a colour-blind image embedding. Errors are RFC 9457 problem details.";
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer<ExamplesTransformer>();
+        });
         return services;
     }
 
@@ -25,5 +33,68 @@ public static class OpenApiSetup
             ui.DocumentTitle = "ColorVariants API";
         });
         return app;
+    }
+
+    /// <summary>Parameter descriptions and request/response examples, so Swagger UI can be tried as is.</summary>
+    private sealed class ExamplesTransformer : IOpenApiOperationTransformer
+    {
+        private static readonly Dictionary<string, string> ParameterDescriptions = new()
+        {
+            ["sku"] = "Product id: 1-64 letters, digits, '-', '_' or '.'; leading zeros count.",
+            ["limit"] = "How many variants, 1-100 (default 10).",
+            ["minScore"] = "Leave out variants with a lower cosine similarity (-1 to 1).",
+            ["sameCategory"] = "Keep to the product's category (default: true when it has one).",
+        };
+
+        private const string Product = """
+            {"sku":"0685816001","category":"Vest top","name":"Strap top","colour":"Black","attributes":{"department":"Jersey Basic"},
+             "imageUrl":"http://127.0.0.1:8080/products/0685816001/image?v=903ce7c0d2c5733e",
+             "image":{"sha256":"903ce7c0d2c5733e…","mediaType":"image/jpeg","width":171,"height":256,"bytes":9421},
+             "createdAt":"2026-11-27T03:28:34Z","updatedAt":"2026-11-27T03:28:34Z"}
+            """;
+
+        private const string Variants = """
+            {"sku":"0685816001","category":"Vest top","model":"resnet18-imagenet-gray","variants":[
+             {"sku":"0685816038","score":0.942364,"category":"Vest top","name":"Strap top","colour":"White","imageUrl":"http://127.0.0.1:8080/products/0685816038/image?v=63429516bfd6fa06"},
+             {"sku":"0685816011","score":0.925886,"category":"Vest top","name":"Strap top","colour":"Light pink","imageUrl":"http://127.0.0.1:8080/products/0685816011/image?v=aa436bbebc4de77b"}]}
+            """;
+
+        private const string Problem = """
+            {"type":"https://tools.ietf.org/html/rfc9110#section-15.5.16","title":"Unsupported image type","status":415,
+             "detail":"The content is GIF; this service reads JPEG, PNG and WebP."}
+            """;
+
+        public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+        {
+            foreach (var parameter in operation.Parameters ?? [])
+            {
+                if (parameter is OpenApiParameter concrete && concrete.Name is { } name && ParameterDescriptions.TryGetValue(name, out var description))
+                {
+                    concrete.Description = description;
+                    if (name == "sku") concrete.Example = JsonValue.Create("0685816001");
+                }
+            }
+
+            var example = operation.OperationId switch
+            {
+                "PutProduct" or "GetProduct" => Product,
+                "GetVariants" => Variants,
+                "SearchVariants" => Variants.Replace("\"sku\":\"0685816001\",\"category\":\"Vest top\",", "\"category\":\"Vest top\",", StringComparison.Ordinal),
+                _ => null,
+            };
+            foreach (var (status, response) in operation.Responses ?? [])
+            {
+                if (response.Content is null) continue;
+                foreach (var (mediaType, content) in response.Content)
+                {
+                    if (content is not OpenApiMediaType media) continue;
+                    if (mediaType == "application/json" && example is not null && status.StartsWith('2'))
+                        media.Example = JsonNode.Parse(example);
+                    else if (mediaType == "application/problem+json" && status == "415")
+                        media.Example = JsonNode.Parse(Problem);
+                }
+            }
+            return Task.CompletedTask;
+        }
     }
 }

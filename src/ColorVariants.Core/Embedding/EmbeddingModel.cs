@@ -84,6 +84,8 @@ public sealed class EmbeddingModel : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
         if (intraOpThreads > 0) options.IntraOpNumThreads = intraOpThreads;
+        // Idle ORT threads otherwise spin, taking the cores that decode the next images.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return options;
     }
 
