@@ -33,6 +33,17 @@ public sealed class ImageEmbedder : IAsyncDisposable
     public EmbeddingModel Model { get; }
     public IntakeLimits Limits { get; }
 
+    /// <summary>Reads an uploaded file into memory, refusing one over the byte limit before reading it.</summary>
+    public async Task<byte[]> ReadUploadAsync(IFormFile file, CancellationToken cancellationToken)
+    {
+        if (file.Length > Limits.MaxBytes)
+            throw new ImageRejectedException(ImageRejection.TooLarge, $"The image has {file.Length:N0} bytes; the limit is {Limits.MaxBytes:N0}.");
+        var content = new byte[file.Length];
+        await using var stream = file.OpenReadStream();
+        await stream.ReadExactlyAsync(content, cancellationToken);
+        return content;
+    }
+
     /// <summary>Decodes, letterboxes and embeds an image. Throws <see cref="ImageRejectedException"/> for bad input.</summary>
     public async Task<float[]> EmbedAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken)
     {

@@ -31,6 +31,7 @@ public static class ProductEndpoints
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
             .AddEndpointFilter<ApiKeyFilter>()
+            .AddEndpointFilter<ImageRejectionFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -81,23 +82,10 @@ public static class ProductEndpoints
         if (image is null) return Problems.BadParameter("image", "The multipart form has no 'image' file.");
         if (ReadFields(category, name, colour, attributes) is not { } fields)
             return Problems.BadParameter("attributes", $"'attributes' must be a JSON object of strings, and texts at most {MaxTextLength} characters.");
-        if (image.Length > embedder.Limits.MaxBytes)
-            return Problems.Image(new ImageRejectedException(ImageRejection.TooLarge,
-                $"The image has {image.Length:N0} bytes; the limit is {embedder.Limits.MaxBytes:N0}."));
 
-        var content = new byte[image.Length];
-        await using (var stream = image.OpenReadStream())
-            await stream.ReadExactlyAsync(content, cancellationToken);
-
-        ImageHeader header;
-        try
-        {
-            header = ImageIntake.Inspect(content, embedder.Limits);
-        }
-        catch (ImageRejectedException rejection)
-        {
-            return Problems.Image(rejection);
-        }
+        // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
+        var content = await embedder.ReadUploadAsync(image, cancellationToken);
+        var header = ImageIntake.Inspect(content, embedder.Limits);
         var uploaded = new UploadedImage(content, header.MediaType, header.Width, header.Height);
         var model = models.Active;
 
@@ -107,16 +95,7 @@ public static class ProductEndpoints
             return TypedResults.Ok(ToResponse(unchanged, request));
         }
 
-        float[] vector;
-        try
-        {
-            vector = await embedder.EmbedAsync(content, cancellationToken);
-        }
-        catch (ImageRejectedException rejection)
-        {
-            return Problems.Image(rejection);
-        }
-
+        var vector = await embedder.EmbedAsync(content, cancellationToken);
         var (outcome, stored) = await store.UpsertAsync(sku, fields, uploaded, vector, model, cancellationToken);
         var response = ToResponse(stored, request);
         request.HttpContext.Response.Headers[OutcomeHeader] = outcome == UpsertOutcome.Created ? "created" : "replaced";

@@ -33,6 +33,7 @@ public static class VariantEndpoints
             .WithDescription("Multipart form: `image` (JPEG, PNG or WebP) and optional `category`, `limit`, `minScore`. Nothing is stored.")
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
+            .AddEndpointFilter<ImageRejectionFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -79,22 +80,10 @@ public static class VariantEndpoints
     {
         if (image is null) return Problems.BadParameter("image", "The multipart form has no 'image' file.");
         if (CheckParameters(limit, minScore, options.Value) is { } problem) return problem;
-        if (image.Length > embedder.Limits.MaxBytes)
-            return Problems.Image(new ImageRejectedException(ImageRejection.TooLarge,
-                $"The image has {image.Length:N0} bytes; the limit is {embedder.Limits.MaxBytes:N0}."));
 
-        var content = new byte[image.Length];
-        await using (var stream = image.OpenReadStream())
-            await stream.ReadExactlyAsync(content, cancellationToken);
-        float[] vector;
-        try
-        {
-            vector = await embedder.EmbedAsync(content, cancellationToken);
-        }
-        catch (ImageRejectedException rejection)
-        {
-            return Problems.Image(rejection);
-        }
+        // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
+        var content = await embedder.ReadUploadAsync(image, cancellationToken);
+        var vector = await embedder.EmbedAsync(content, cancellationToken);
 
         var model = models.Active;
         var filter = string.IsNullOrWhiteSpace(category) ? null : category.Trim();
