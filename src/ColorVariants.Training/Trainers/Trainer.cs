@@ -21,12 +21,14 @@ public static class Trainer
     public const string ReportFile = "training.json";
 
     /// <summary>
-    /// The checkpoint a run with these options would continue from, or null for a fresh start; throws
-    /// <see cref="TrainingSetupException"/> when the output folder holds another run's checkpoint.
+    /// What <see cref="Run"/> checks before any work (options, device, catalog.csv, the output folder's
+    /// checkpoint), throwing <see cref="TrainingSetupException"/> where it would; returns the checkpoint a run
+    /// would continue from, or null for a fresh start.
     /// </summary>
-    public static ResumePoint? FindResumePoint(TrainingOptions options)
+    public static ResumePoint? Check(TrainingOptions options)
     {
         options = Prepare(options);
+        TrainingDevices.Select(options.Device);
         var catalog = ReadCatalog(options.Catalog, checkImages: false);
         return Checkpoint.Find(options, catalog.Fingerprint)?.Point;
     }

@@ -143,7 +143,7 @@ public class TrainerTests(GeneratedCatalog catalog, ITestOutputHelper output)
         Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Run(interrupted, new TrainingReporter { Epoch = afterFirstEpoch }, cancel.Token));
         Assert.Single(afterFirstEpoch.Reports);
         Assert.Empty(Directory.GetFiles(interrupted.OutputDirectory, "*.onnx"));
-        Assert.Equal(1, Trainer.FindResumePoint(interrupted)?.EpochsDone);
+        Assert.Equal(1, Trainer.Check(interrupted)?.EpochsDone);
 
         var resumed = Trainer.Run(interrupted);
         Log("straight", straight);
@@ -178,7 +178,7 @@ public class TrainerTests(GeneratedCatalog catalog, ITestOutputHelper output)
         var refused = Assert.Throws<TrainingSetupException>(() => Trainer.Run(options with { Epochs = 2, Margin = 0.3 }));
         Assert.Contains("margin: 0.2 -> 0.3", refused.Message);
         Assert.Throws<TrainingSetupException>(() => Trainer.Run(options with { Epochs = 2, Split = TrainingSplit.Train }));
-        var fewer = Assert.Throws<TrainingSetupException>(() => Trainer.FindResumePoint(options));
+        var fewer = Assert.Throws<TrainingSetupException>(() => Trainer.Check(options));
         Assert.Contains("2 epochs", fewer.Message);
     }
 
