@@ -96,7 +96,7 @@ internal sealed class CvsslObjective : IObjective
     public void SaveState(string directory)
     {
         if (_keyNet is null || _queue is null) return;
-        _keyNet.save(Path.Combine(directory, KeyNetworkFile));
+        NetworkWeights.Save(_keyNet, Path.Combine(directory, KeyNetworkFile));
         using var writer = new BinaryWriter(File.Create(Path.Combine(directory, QueueFile)));
         _queue.Save(writer);
     }
@@ -104,7 +104,7 @@ internal sealed class CvsslObjective : IObjective
     public void LoadState(string directory)
     {
         if (_keyNet is null || _queue is null) return;
-        _keyNet.load(Path.Combine(directory, KeyNetworkFile));
+        NetworkWeights.Load(_keyNet, Path.Combine(directory, KeyNetworkFile));
         using var reader = new BinaryReader(File.OpenRead(Path.Combine(directory, QueueFile)));
         _queue.Load(reader);
     }

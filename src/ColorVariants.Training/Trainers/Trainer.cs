@@ -61,7 +61,7 @@ public static class Trainer
         var epochs = new List<EpochResult>();
         if (resume is { } found)
         {
-            objective.Network.load(Path.Combine(found.Point.Directory, Checkpoint.NetworkFile));
+            NetworkWeights.Load(objective.Network, Path.Combine(found.Point.Directory, Checkpoint.NetworkFile));
             optimizer.load_state_dict(Path.Combine(found.Point.Directory, Checkpoint.OptimizerFile));
             objective.LoadState(found.Point.Directory);
             epochs.AddRange(found.State.Epochs);
@@ -76,7 +76,7 @@ public static class Trainer
                 new CheckpointState(Checkpoint.Format, options, catalog.Fingerprint, epochs.Count, epochs),
                 directory =>
                 {
-                    objective.Network.save(Path.Combine(directory, Checkpoint.NetworkFile));
+                    NetworkWeights.Save(objective.Network, Path.Combine(directory, Checkpoint.NetworkFile));
                     optimizer.save_state_dict(Path.Combine(directory, Checkpoint.OptimizerFile));
                     objective.SaveState(directory);
                 });
