@@ -61,9 +61,16 @@ public static class Trainer
         var epochs = new List<EpochResult>();
         if (resume is { } found)
         {
-            NetworkWeights.Load(objective.Network, Path.Combine(found.Point.Directory, Checkpoint.NetworkFile));
-            optimizer.load_state_dict(Path.Combine(found.Point.Directory, Checkpoint.OptimizerFile));
-            objective.LoadState(found.Point.Directory);
+            try
+            {
+                NetworkWeights.Load(objective.Network, Path.Combine(found.Point.Directory, Checkpoint.NetworkFile));
+                optimizer.load_state_dict(Path.Combine(found.Point.Directory, Checkpoint.OptimizerFile));
+                objective.LoadState(found.Point.Directory);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+            {
+                throw new TrainingSetupException($"The checkpoint in {found.Point.Directory} cannot be loaded ({e.Message}); delete it to start over.");
+            }
             epochs.AddRange(found.State.Epochs);
         }
 
