@@ -41,7 +41,7 @@ public sealed class TrainSslCommand : AsyncCommand<TrainSslCommand.Settings>
         public double Momentum { get; init; } = 0.99;
 
         [CommandOption("--queue-size <n>")]
-        [Description("cvssl: negative keys kept per part.")]
+        [Description("cvssl: negative keys kept per part; at most the images less one batch, and a quarter of the images keeps a product's own earlier key out of its negatives most of the time.")]
         [DefaultValue(4096)]
         public int QueueSize { get; init; } = 4096;
 

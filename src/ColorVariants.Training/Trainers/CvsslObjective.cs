@@ -42,6 +42,7 @@ internal sealed class CvsslObjective : IObjective
         _net.to(device);
         if (options.MomentumEncoder)
         {
+            CheckQueueSize(options, cache.Count);
             // Random weights, all overwritten from the query net at once.
             _keyNet = new PartEmbeddingNet(new CntkResNet18(), parts, options.InputSize, options.Seed, options.HeadHiddenSize, options.EmbeddingSize);
             _keyNet.to(device);
@@ -120,6 +121,20 @@ internal sealed class CvsslObjective : IObjective
         _net.Dispose();
         _keyNet?.Dispose();
         _queue?.Dispose();
+    }
+
+    /// <summary>
+    /// A queue as long as the data (less a batch) would hold every product's own key from its previous visit,
+    /// as a negative. Shorter queues still do now and then: for a queue of Q keys over N images about
+    /// (Q/N)^2/2 of the products, so a quarter of N keeps it near 3%.
+    /// </summary>
+    private static void CheckQueueSize(TrainingOptions options, int images)
+    {
+        if (options.QueueSize <= images - options.BatchSize) return;
+        var suggestion = Math.Max(options.BatchSize, images / 4 / options.BatchSize * options.BatchSize);
+        throw new TrainingSetupException(
+            $"A queue of {options.QueueSize} keys is longer than the {images} images less one batch: each product's own earlier key " +
+            $"would be among its negatives. Use --queue-size {suggestion} (about a quarter of the images) or less.");
     }
 
     private static Tensor[] PerPart(Tensor stacked) =>

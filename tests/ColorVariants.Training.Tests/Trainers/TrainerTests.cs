@@ -192,6 +192,8 @@ public class TrainerTests(GeneratedCatalog catalog, ITestOutputHelper output)
         Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { Method = "arcface" }));
         Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { Parts = "top=0:0.5,top=0.5:1" }));
         Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { BatchSize = GeneratedCatalog.Images + 8 }));
+        var queue = Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { QueueSize = GeneratedCatalog.Images }));
+        Assert.Contains("--queue-size 8", queue.Message);
         Assert.Throws<TrainingSetupException>(() => Trainer.Run(Options(TrainingMethod.Triplet) with { StylesPerBatch = GeneratedCatalog.Designs + 1 }));
         if (!TorchSharp.torch.cuda.is_available())
         {
