@@ -3,7 +3,8 @@ namespace ColorVariants.Training.Trainers;
 /// <summary>
 /// Linear warm-up over the first 5% of steps (the heads start random; large early updates would
 /// wreck the pretrained backbone through them), then cosine decay towards 0. A pure function of the
-/// step, so a resumed run needs no scheduler state.
+/// step, so a resumed run needs no scheduler state. Asking a finished run for more epochs stretches the
+/// curve over the new total: the continuation starts at the longer schedule's rate, not where the short one ended.
 /// </summary>
 internal sealed record LearningRateSchedule(int TotalSteps)
 {

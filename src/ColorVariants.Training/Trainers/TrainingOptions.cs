@@ -106,10 +106,6 @@ public sealed record TrainingOptions
     public string EffectiveCacheDirectory => CacheDirectory
         ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(OutputDirectory).TrimEnd(Path.DirectorySeparatorChar)) ?? ".", "cache");
 
-    /// <summary>Catalog images one step reads: P x K for triplet, the batch size otherwise.</summary>
-    [JsonIgnore]
-    public int ImagesPerStep => Method == TrainingMethod.Triplet ? StylesPerBatch * ImagesPerStyle : BatchSize;
-
     [JsonIgnore]
     public IReadOnlyList<PartCrop> PartCrops => PartCrop.Parse(Parts);
 
