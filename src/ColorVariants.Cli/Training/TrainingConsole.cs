@@ -16,7 +16,7 @@ public static class TrainingConsole
         {
             resume = Trainer.Check(options);
         }
-        catch (TrainingSetupException e)
+        catch (TrainingException e)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 1;
@@ -44,7 +44,7 @@ public static class TrainingConsole
                     result = await Task.Run(() => Trainer.Run(options, display.Reporter, cancellationToken), cancellationToken);
                 });
         }
-        catch (TrainingSetupException e)
+        catch (TrainingException e)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 1;

@@ -21,7 +21,7 @@ internal static class Checkpoint
     public static string DirectoryFor(string outputDirectory) => Path.Combine(outputDirectory, "checkpoint");
 
     /// <summary>
-    /// The checkpoint in the output folder, or null when there is none. Throws <see cref="TrainingSetupException"/>
+    /// The checkpoint in the output folder, or null when there is none. Throws <see cref="TrainingException"/>
     /// when it was made with other options or another catalog.
     /// </summary>
     public static (ResumePoint Point, CheckpointState State)? Find(TrainingOptions options, string catalogFingerprint)
@@ -44,20 +44,20 @@ internal static class Checkpoint
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
         {
-            throw new TrainingSetupException($"The checkpoint {path} cannot be read ({e.Message}); delete {directory} to start over.");
+            throw new TrainingException($"The checkpoint {path} cannot be read ({e.Message}); delete {directory} to start over.");
         }
         if (state.Format != Format || state.Options is null || state.Epochs is null)
-            throw new TrainingSetupException($"The checkpoint {path} has an unknown format; delete {directory} to start over.");
+            throw new TrainingException($"The checkpoint {path} has an unknown format; delete {directory} to start over.");
 
         var differences = Differences(state.Options, options);
         if (state.CatalogFingerprint != catalogFingerprint)
             differences.Add($"catalog.csv changed (fingerprint {state.CatalogFingerprint[..12]} -> {catalogFingerprint[..12]})");
         if (differences.Count > 0)
-            throw new TrainingSetupException(
+            throw new TrainingException(
                 $"{options.OutputDirectory} holds a checkpoint of another run: {string.Join("; ", differences)}. " +
                 "Use another --out folder, or the same options to resume (only the epochs, device, threads and cache folder may change).");
         if (state.EpochsDone > options.Epochs)
-            throw new TrainingSetupException(
+            throw new TrainingException(
                 $"The checkpoint in {options.OutputDirectory} has {state.EpochsDone} epochs, more than the {options.Epochs} asked for; ask for at least {state.EpochsDone}.");
         return (new ResumePoint(state.EpochsDone, directory, state.Epochs), state);
     }

@@ -132,7 +132,7 @@ internal sealed class CvsslObjective : IObjective
     {
         if (options.QueueSize <= images - options.BatchSize) return;
         var suggestion = Math.Max(options.BatchSize, images / 4 / options.BatchSize * options.BatchSize);
-        throw new TrainingSetupException(
+        throw new TrainingException(
             $"A queue of {options.QueueSize} keys is longer than the {images} images less one batch: each product's own earlier key " +
             $"would be among its negatives. Use --queue-size {suggestion} (about a quarter of the images) or less.");
     }

@@ -13,7 +13,7 @@ internal static class Objectives
         TrainingMethod.Triplet => new TripletObjective(options, cache, spec, device),
         TrainingMethod.SimClr => new SimClrObjective(options, cache, spec, device),
         TrainingMethod.Cvssl => new CvsslObjective(options, cache, spec, device),
-        _ => throw new TrainingSetupException($"Method '{options.Method}' cannot be trained."),
+        _ => throw new TrainingException($"Method '{options.Method}' cannot be trained."),
     };
 
     /// <summary>CNTK's ImageNet ResNet18 (the default model's weights) with the first stages frozen.</summary>
@@ -28,7 +28,7 @@ internal static class Objectives
     public static ShuffledBatchSampler ShuffledSampler(TrainingOptions options, ImageTensorCache cache)
     {
         if (cache.Count < options.BatchSize)
-            throw new TrainingSetupException($"{cache.Count} images do not fill one batch of {options.BatchSize}; lower --batch-size.");
+            throw new TrainingException($"{cache.Count} images do not fill one batch of {options.BatchSize}; lower --batch-size.");
         return new ShuffledBatchSampler(cache.Count, options.BatchSize, options.Seed);
     }
 }

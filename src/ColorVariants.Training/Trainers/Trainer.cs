@@ -22,7 +22,7 @@ public static class Trainer
 
     /// <summary>
     /// What <see cref="Run"/> checks before any work (options, device, catalog.csv, the output folder's
-    /// checkpoint), throwing <see cref="TrainingSetupException"/> where it would; returns the checkpoint a run
+    /// checkpoint), throwing <see cref="TrainingException"/> where it would; returns the checkpoint a run
     /// would continue from, or null for a fresh start.
     /// </summary>
     public static ResumePoint? Check(TrainingOptions options)
@@ -48,7 +48,7 @@ public static class Trainer
             new ImageCacheOptions { Size = options.InputSize, Directory = options.EffectiveCacheDirectory, Filter = Filter(options) },
             reporter?.Cache, cancellationToken);
         var cacheTime = cacheClock.Elapsed;
-        if (cache.Count == 0) throw new TrainingSetupException($"No image of {catalog.Root} is in the {options.Split} split (or none decodes).");
+        if (cache.Count == 0) throw new TrainingException($"No image of {catalog.Root} is in the {options.Split} split (or none decodes).");
 
         var spec = PreprocessingSpec.CntkResNet(options.InputSize, options.ColourMode);
         using var objective = Objectives.Create(options, cache, spec, device);
@@ -69,7 +69,7 @@ public static class Trainer
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
             {
-                throw new TrainingSetupException($"The checkpoint in {found.Point.Directory} cannot be loaded ({e.Message}); delete it to start over.");
+                throw new TrainingException($"The checkpoint in {found.Point.Directory} cannot be loaded ({e.Message}); delete it to start over.");
             }
             epochs.AddRange(found.State.Epochs);
         }
@@ -119,7 +119,7 @@ public static class Trainer
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
-            throw new TrainingSetupException(e.Message);
+            throw new TrainingException(e.Message);
         }
     }
 
@@ -192,7 +192,7 @@ public static class Trainer
                     active = step.ActiveFraction;
                 }
                 if (!float.IsFinite(loss))
-                    throw new InvalidOperationException(
+                    throw new TrainingException(
                         $"The loss became {loss} at epoch {epoch + 1}, step {steps + 1}; the checkpoint keeps the last good epoch. Try a lower --lr.");
                 objective.AfterOptimizerStep();
 
@@ -212,7 +212,7 @@ public static class Trainer
                     _session.Elapsed / _sessionSteps * stepsLeft));
             }
             _session.Stop();
-            if (steps == 0) throw new TrainingSetupException("An epoch has no batches; add images or lower the batch size.");
+            if (steps == 0) throw new TrainingException("An epoch has no batches; add images or lower the batch size.");
             return new EpochResult(epoch + 1, lossSum / steps, hasActive ? activeSum / steps : null, steps, images, clock.Elapsed.TotalSeconds);
         }
     }

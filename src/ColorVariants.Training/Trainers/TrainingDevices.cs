@@ -19,7 +19,7 @@ internal static class TrainingDevices
             available = false;
         }
         if (!available)
-            throw new TrainingSetupException(
+            throw new TrainingException(
                 "CUDA was asked for but libtorch finds no usable GPU. This build links TorchSharp's CPU libtorch; " +
                 "build with -p:TorchBackend=cuda on a machine with an NVIDIA GPU and driver, or train with --device cpu.");
         return CUDA;

@@ -131,12 +131,12 @@ public sealed record TrainingOptions
         CacheDirectory = Path.GetFullPath(EffectiveCacheDirectory),
     };
 
-    /// <summary>Throws <see cref="TrainingSetupException"/> naming the first option out of range.</summary>
+    /// <summary>Throws <see cref="TrainingException"/> naming the first option out of range.</summary>
     public void Validate()
     {
         static void Require(bool ok, string message)
         {
-            if (!ok) throw new TrainingSetupException(message);
+            if (!ok) throw new TrainingException(message);
         }
 
         Require(Method is TrainingMethod.Triplet or TrainingMethod.SimClr or TrainingMethod.Cvssl,
@@ -173,7 +173,7 @@ public sealed record TrainingOptions
             }
             catch (FormatException e)
             {
-                throw new TrainingSetupException($"Parts '{Parts}': {e.Message}");
+                throw new TrainingException($"Parts '{Parts}': {e.Message}");
             }
             foreach (var part in parts)
             {

@@ -32,7 +32,7 @@ internal sealed class TripletObjective : IObjective
         }
         catch (ArgumentException e)
         {
-            throw new TrainingSetupException($"Triplet training cannot sample P x K batches from these images: {e.Message}");
+            throw new TrainingException($"Triplet training cannot sample P x K batches from these images: {e.Message}");
         }
         _net = new EmbeddingNet(Objectives.Backbone(options), new ProjectionHead(options.Seed, options.HeadHiddenSize, options.EmbeddingSize));
         _net.to(device);

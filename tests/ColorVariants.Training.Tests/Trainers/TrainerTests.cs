@@ -175,10 +175,10 @@ public class TrainerTests(GeneratedCatalog catalog, ITestOutputHelper output)
         Assert.Equal(first.Epochs[0], longer.Epochs[0]);
         Assert.True(File.Exists(longer.ModelPath));
 
-        var refused = Assert.Throws<TrainingSetupException>(() => Trainer.Run(options with { Epochs = 2, Margin = 0.3 }));
+        var refused = Assert.Throws<TrainingException>(() => Trainer.Run(options with { Epochs = 2, Margin = 0.3 }));
         Assert.Contains("margin: 0.2 -> 0.3", refused.Message);
-        Assert.Throws<TrainingSetupException>(() => Trainer.Run(options with { Epochs = 2, Split = TrainingSplit.Train }));
-        var fewer = Assert.Throws<TrainingSetupException>(() => Trainer.Check(options));
+        Assert.Throws<TrainingException>(() => Trainer.Run(options with { Epochs = 2, Split = TrainingSplit.Train }));
+        var fewer = Assert.Throws<TrainingException>(() => Trainer.Check(options));
         Assert.Contains("2 epochs", fewer.Message);
     }
 
@@ -187,17 +187,17 @@ public class TrainerTests(GeneratedCatalog catalog, ITestOutputHelper output)
     {
         var cvssl = Options(TrainingMethod.Cvssl);
         // 96 pixels suit the whole picture but not its 48-pixel halves.
-        var halves = Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { InputSize = 96 }));
+        var halves = Assert.Throws<TrainingException>(() => Trainer.Run(cvssl with { InputSize = 96 }));
         Assert.Contains("48x96", halves.Message);
-        Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { Method = "arcface" }));
-        Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { Parts = "top=0:0.5,top=0.5:1" }));
-        Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { BatchSize = GeneratedCatalog.Images + 8 }));
-        var queue = Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { QueueSize = GeneratedCatalog.Images }));
+        Assert.Throws<TrainingException>(() => Trainer.Run(cvssl with { Method = "arcface" }));
+        Assert.Throws<TrainingException>(() => Trainer.Run(cvssl with { Parts = "top=0:0.5,top=0.5:1" }));
+        Assert.Throws<TrainingException>(() => Trainer.Run(cvssl with { BatchSize = GeneratedCatalog.Images + 8 }));
+        var queue = Assert.Throws<TrainingException>(() => Trainer.Run(cvssl with { QueueSize = GeneratedCatalog.Images }));
         Assert.Contains("--queue-size 8", queue.Message);
-        Assert.Throws<TrainingSetupException>(() => Trainer.Run(Options(TrainingMethod.Triplet) with { StylesPerBatch = GeneratedCatalog.Designs + 1 }));
+        Assert.Throws<TrainingException>(() => Trainer.Run(Options(TrainingMethod.Triplet) with { StylesPerBatch = GeneratedCatalog.Designs + 1 }));
         if (!TorchSharp.torch.cuda.is_available())
         {
-            var cuda = Assert.Throws<TrainingSetupException>(() => Trainer.Run(cvssl with { Device = TrainingDevice.Cuda }));
+            var cuda = Assert.Throws<TrainingException>(() => Trainer.Run(cvssl with { Device = TrainingDevice.Cuda }));
             Assert.Contains("CUDA", cuda.Message);
         }
         Assert.False(Directory.Exists(cvssl.OutputDirectory));
