@@ -1,6 +1,7 @@
-using ColorVariants.Cli.Evaluation;
 using ColorVariants.Cli.Benchmarks;
+using ColorVariants.Cli.Evaluation;
 using ColorVariants.Cli.Import;
+using ColorVariants.Cli.Training;
 using Spectre.Console.Cli;
 
 var app = new CommandApp();
@@ -20,6 +21,17 @@ app.Configure(config =>
         bench.AddCommand<IntakeBenchCommand>("intake")
             .WithDescription("Intake (decode) and model throughput, and the import throughput they allow together.")
             .WithExample("bench", "intake", "--catalog", "../shared/datasets/hm-colour-variants-dev", "--images", "1000", "--json", "intake.json");
+    });
+    config.AddBranch("train", train =>
+    {
+        train.SetDescription("Fine-tune CNTK's ImageNet ResNet18 into a colour-blind, design-aware embedding and export it as ONNX.");
+        train.AddCommand<TrainTripletCommand>("triplet")
+            .WithDescription("Supervised: batch-hard triplets over the catalog's style labels (variants of a style are positives).")
+            .WithExample("train", "triplet", "--catalog", "../shared/datasets/hm-colour-variants-dev", "--epochs", "10");
+        train.AddCommand<TrainSslCommand>("ssl")
+            .WithDescription("Self-supervised, no labels: cvssl (the paper's fixed parts under colour jitter) or the SimCLR baseline.")
+            .WithExample("train", "ssl", "--method", "cvssl", "--catalog", "../shared/datasets/hm-colour-variants-dev")
+            .WithExample("train", "ssl", "--method", "cvssl", "--split", "validation", "--catalog", "../shared/datasets/hm-colour-variants-dev");
     });
 });
 return await app.RunAsync(args);

@@ -78,6 +78,41 @@ public sealed class MomentumQueue : IDisposable
         return torch.cat([older, newer], 0);
     }
 
+    /// <summary>Writes the keys and the queue's positions, so a resumed run continues with the same negatives.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        writer.Write(Parts);
+        writer.Write(Capacity);
+        writer.Write(Dimension);
+        for (var p = 0; p < Parts; p++)
+        {
+            writer.Write(_head[p]);
+            writer.Write(_count[p]);
+            using var cpu = _storage[p].cpu();
+            cpu.Save(writer);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote into a queue of the same shape.</summary>
+    public void Load(BinaryReader reader)
+    {
+        var (parts, capacity, dimension) = (reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+        if ((parts, capacity, dimension) != (Parts, Capacity, Dimension))
+            throw new InvalidDataException($"The saved queue is {parts} x {capacity} x {dimension}, this one {Parts} x {Capacity} x {Dimension}.");
+        for (var p = 0; p < Parts; p++)
+        {
+            var (head, count) = (reader.ReadInt32(), reader.ReadInt32());
+            if (head < 0 || head >= Capacity || count < 0 || count > Capacity)
+                throw new InvalidDataException($"Bad saved queue position for part {p}.");
+            using var cpu = torch.zeros(Capacity, Dimension, ScalarType.Float32);
+            cpu.Load(reader);
+            using var _ = torch.no_grad();
+            _storage[p].copy_(cpu);
+            _head[p] = head;
+            _count[p] = count;
+        }
+    }
+
     public void Dispose()
     {
         foreach (var tensor in _storage) tensor.Dispose();

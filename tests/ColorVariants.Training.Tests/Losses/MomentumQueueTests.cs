@@ -54,6 +54,43 @@ public class MomentumQueueTests
     }
 
     [Fact]
+    public void Saved_and_loaded_queue_holds_the_same_keys_and_keeps_its_order()
+    {
+        using var queue = new MomentumQueue(parts: 2, capacity: 3, dimension: 2);
+        using var first = Rows([1, 0], [0, 1]);
+        using var second = Rows([-1, 0], [0, -1]);
+        queue.Enqueue(0, first);
+        queue.Enqueue(0, second); // wrapped: [0, 1] is the oldest
+        queue.Enqueue(1, first);
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) queue.Save(writer);
+
+        using var loaded = new MomentumQueue(parts: 2, capacity: 3, dimension: 2);
+        stream.Position = 0;
+        using (var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true)) loaded.Load(reader);
+
+        for (var part = 0; part < 2; part++)
+        {
+            Assert.Equal(queue.Count(part), loaded.Count(part));
+            using var expected = queue.Keys(part);
+            using var actual = loaded.Keys(part);
+            Assert.Equal(Flat(expected), Flat(actual));
+        }
+        using var third = Rows([3, 4]);
+        queue.Enqueue(0, third);
+        loaded.Enqueue(0, third);
+        using var afterExpected = queue.Keys(0);
+        using var afterActual = loaded.Keys(0);
+        Assert.Equal([-1, 0, 0, -1, 0.6f, 0.8f], Flat(afterActual));
+        Assert.Equal(Flat(afterExpected), Flat(afterActual));
+
+        using var other = new MomentumQueue(parts: 2, capacity: 4, dimension: 2);
+        stream.Position = 0;
+        using var again = new BinaryReader(stream);
+        Assert.Throws<InvalidDataException>(() => other.Load(again));
+    }
+
+    [Fact]
     public void A_wrong_width_is_refused()
     {
         using var queue = new MomentumQueue(1, 4, 3);

@@ -1,0 +1,34 @@
+using System.ComponentModel;
+using ColorVariants.Training.Models;
+using ColorVariants.Training.Trainers;
+using Spectre.Console.Cli;
+
+namespace ColorVariants.Cli.Training;
+
+/// <summary>colorvariants train triplet --catalog &lt;folder&gt;: supervised, batch-hard triplets over the style labels.</summary>
+public sealed class TrainTripletCommand : AsyncCommand<TrainTripletCommand.Settings>
+{
+    public sealed class Settings : TrainSettings
+    {
+        [CommandOption("-p|--styles-per-batch <P>")]
+        [Description("Styles per batch (P).")]
+        [DefaultValue(8)]
+        public int P { get; init; } = 8;
+
+        [CommandOption("-k|--images-per-style <K>")]
+        [Description("Images per style (K); a batch holds P x K images.")]
+        [DefaultValue(4)]
+        public int K { get; init; } = 4;
+
+        [CommandOption("--margin <m>")]
+        [Description("Triplet margin between unit vectors.")]
+        [DefaultValue(0.2)]
+        public double Margin { get; init; } = 0.2;
+
+        protected override TrainingOptions Customise(TrainingOptions options) =>
+            options with { StylesPerBatch = P, ImagesPerStyle = K, Margin = Margin };
+    }
+
+    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        TrainingConsole.RunAsync(settings.ToOptions(TrainingMethod.Triplet), cancellationToken);
+}
