@@ -52,15 +52,19 @@ public static class ServiceRegistration
     }
 
     /// <summary>
-    /// pgvector settings travel as connection start-up options, so they are the session defaults
-    /// and survive the reset a pooled connection gets: ef_search for recall, and strict-order
-    /// iterative index scans so a filtered HNSW scan goes on until `limit` rows pass the filter.
+    /// Settings travel as connection start-up options, so they are the session defaults: ef_search
+    /// for recall, strict-order iterative index scans so a filtered HNSW scan goes on until `limit`
+    /// rows pass the filter, and custom plans always, because the best plan for a category filter
+    /// depends on that category's size. Statements are still prepared (parsed once per
+    /// connection), and pooled connections are not reset: the service keeps no session state.
     /// </summary>
     private static NpgsqlDataSource CreateDataSource(string connectionString, SearchOptions search, ILoggerFactory loggers)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.Options =
-            $"{builder.ConnectionStringBuilder.Options} -c hnsw.ef_search={search.EfSearch} -c hnsw.iterative_scan=strict_order".Trim();
+        var settings = builder.ConnectionStringBuilder;
+        settings.Options = $"{settings.Options} -c hnsw.ef_search={search.EfSearch} -c hnsw.iterative_scan=strict_order -c plan_cache_mode=force_custom_plan".Trim();
+        settings.MaxAutoPrepare = settings.MaxAutoPrepare > 0 ? settings.MaxAutoPrepare : 32;
+        settings.NoResetOnClose = true;
         builder.UseVector();
         builder.UseLoggerFactory(loggers);
         return builder.Build();
