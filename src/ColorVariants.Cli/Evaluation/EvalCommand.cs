@@ -34,6 +34,11 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [Description("colour-hist, imagenet-rgb or imagenet-gray, instead of --model.")]
         public string? Baseline { get; init; }
 
+        [CommandOption("--baseline-size <px>")]
+        [Description("Input size of an imagenet baseline (a multiple of 32), to compare with a model trained at that size.")]
+        [DefaultValue(224)]
+        public int BaselineSize { get; init; } = 224;
+
         [CommandOption("--split <part>")]
         [Description("all, train or validation: styles by EVALUATION.md's SHA-1 rule (0-b train, c-f validation).")]
         [DefaultValue("all")]
@@ -59,6 +64,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             if (Baseline is not null and not (ColourHistogramBaseline or ImageNetRgbBaseline or ImageNetGrayBaseline))
                 return ValidationResult.Error($"Unknown baseline '{Baseline}'.");
             if (Split is not ("all" or "train" or "validation")) return ValidationResult.Error("--split is all, train or validation.");
+            if (BaselineSize is < 32 or > 1024 || BaselineSize % 32 != 0) return ValidationResult.Error("--baseline-size is a multiple of 32 from 32 to 1024.");
             return Batch is < 1 or > 256 ? ValidationResult.Error("--batch is 1 to 256.") : ValidationResult.Success();
         }
     }
@@ -80,11 +86,12 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         }
         else
         {
-            var path = settings.Model ?? DefaultModel.EnsurePrepared(
-                Path.Combine(AppContext.BaseDirectory, "models", settings.Baseline == ImageNetRgbBaseline ? "resnet18-imagenet-rgb.onnx" : DefaultModel.FileName),
-                settings.Baseline == ImageNetRgbBaseline ? ColourMode.Rgb : ColourMode.Gray);
+            var colour = settings.Baseline == ImageNetRgbBaseline ? ColourMode.Rgb : ColourMode.Gray;
+            var fileName = settings.BaselineSize == 224 && colour == ColourMode.Gray ? DefaultModel.FileName
+                : $"resnet18-imagenet-{(colour == ColourMode.Gray ? "gray" : "rgb")}{(settings.BaselineSize == 224 ? "" : $"-{settings.BaselineSize}px")}.onnx";
+            var path = settings.Model ?? DefaultModel.EnsurePrepared(Path.Combine(AppContext.BaseDirectory, "models", fileName), colour, settings.BaselineSize);
             using var model = EmbeddingModel.Load(path);
-            name = settings.Baseline ?? model.Name;
+            name = settings.Baseline is null ? model.Name : settings.BaselineSize == 224 ? settings.Baseline : $"{settings.Baseline} {settings.BaselineSize} px";
             AnsiConsole.MarkupLineInterpolated($"Model [bold]{model.Name}[/] ({path}): {model.Dimensions} dimensions, {model.Preprocessing.InputSize} px, {model.Preprocessing.ColourMode}, {model.ExecutionProvider}.");
             vectors = WithProgress(entries.Count, $"Embedding {entries.Count} images", progress =>
                 CatalogEmbedder.Embed(model, entries, settings.Batch, progress, cancellationToken));

@@ -18,13 +18,14 @@ public static class DefaultModel
     public static string SourcePath => Path.Combine(AppContext.BaseDirectory, "models", "source", "resnet18-cntk.onnx");
 
     /// <summary>Writes the prepared model to <paramref name="destination"/> unless it is already there.</summary>
-    public static string EnsurePrepared(string destination, ColourMode colourMode = ColourMode.Gray)
+    /// <param name="inputSize">The input side written into the preprocessing; the network itself takes any multiple of 32.</param>
+    public static string EnsurePrepared(string destination, ColourMode colourMode = ColourMode.Gray, int inputSize = 224)
     {
         if (File.Exists(destination)) return destination;
         if (!File.Exists(SourcePath))
             throw new FileNotFoundException($"The ResNet18 source model is missing at {SourcePath}; rebuild the project to restore it.", SourcePath);
         var model = OnnxModelFile.Load(SourcePath);
-        Prepare(model, colourMode);
+        Prepare(model, colourMode, inputSize);
         OnnxModelFile.Save(model, destination);
         return destination;
     }
@@ -33,7 +34,7 @@ public static class DefaultModel
     /// CNTK pools with a fixed 7x7 AveragePool, which only fits 224-pixel input; a
     /// GlobalAveragePool is the same there and fits any size. Flatten gives [batch, 512].
     /// </summary>
-    public static void Prepare(ModelProto model, ColourMode colourMode)
+    public static void Prepare(ModelProto model, ColourMode colourMode, int inputSize = 224)
     {
         var graph = model.Graph;
         var pool = graph.Node.Single(n => n.OpType == "AveragePool");
@@ -56,7 +57,7 @@ public static class DefaultModel
         graph.Output.Add(new ValueInfoProto { Name = "embedding", Type = OnnxGraph.TensorType(["batch", 512]) });
         graph.ValueInfo.Clear();
 
-        OnnxModelFile.SetMetadata(model, PreprocessingSpec.CntkResNet(224, colourMode).ToMetadata());
+        OnnxModelFile.SetMetadata(model, PreprocessingSpec.CntkResNet(inputSize, colourMode).ToMetadata());
         OnnxModelFile.SetMetadata(model,
         [
             new(ModelMetadataKeys.Name, colourMode == ColourMode.Gray ? Name : "resnet18-imagenet-rgb"),
