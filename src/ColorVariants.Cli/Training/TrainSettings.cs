@@ -22,6 +22,10 @@ public abstract class TrainSettings : CommandSettings
     [DefaultValue(128)]
     public int Size { get; init; } = 128;
 
+    [CommandOption("--export-size <px>")]
+    [Description("Input size of the exported model, when larger than --size (the net is fully convolutional). A finished run re-run with it only re-exports.")]
+    public int? ExportSize { get; init; }
+
     [CommandOption("--epochs <n>")]
     [DefaultValue(10)]
     public int Epochs { get; init; } = 10;
@@ -116,6 +120,7 @@ public abstract class TrainSettings : CommandSettings
             OutputDirectory = Out ?? "",
             Method = method,
             InputSize = Size,
+            ExportSize = ExportSize,
             Epochs = Epochs,
             LearningRate = LearningRate,
             BackboneLearningRateScale = BackboneLearningRateScale,
@@ -134,7 +139,7 @@ public abstract class TrainSettings : CommandSettings
             CacheDirectory = Cache,
             MaxStepsPerEpoch = MaxStepsPerEpoch,
         });
-        return Out is null ? options with { OutputDirectory = TrainingOptions.DefaultOutputDirectory(options.ModelName) } : options;
+        return Out is null ? options with { OutputDirectory = TrainingOptions.DefaultOutputDirectory(options.RunName) } : options;
     }
 
     /// <summary>The method's own options.</summary>

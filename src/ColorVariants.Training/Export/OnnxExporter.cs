@@ -37,17 +37,24 @@ public static class OnnxExporter
         return Finish(writer, output, net.EmbeddingSize, [WholePicture], metadata);
     }
 
-    /// <summary>The parts are cut with Slice at <see cref="PartCrop.ToPixels"/> of the net's input size, which the preprocessing must share.</summary>
+    /// <summary>
+    /// The parts are cut with Slice at <see cref="PartCrop.ToPixels"/> of the preprocessing's input size,
+    /// usually the size the net was trained at; parts are fractions, so a larger size cuts the same parts.
+    /// </summary>
     public static ModelProto Build(PartEmbeddingNet net, ExportMetadata metadata)
     {
-        if (metadata.Preprocessing.InputSize != net.InputSize)
-            throw new ArgumentException($"The preprocessing is for {metadata.Preprocessing.InputSize} pixels, the part model for {net.InputSize}.", nameof(metadata));
-        var (writer, input) = Begin(metadata, net.InputSize);
+        var size = metadata.Preprocessing.InputSize;
+        foreach (var part in net.Parts)
+        {
+            var (y0, y1, x0, x1) = part.ToPixels(size);
+            CntkResNet18.CheckInputSize(y1 - y0, x1 - x0);
+        }
+        var (writer, input) = Begin(metadata, size);
         var parts = new List<string>();
         for (var i = 0; i < net.Parts.Count; i++)
         {
             var scope = $"{net.Parts[i].Name}/";
-            var crop = writer.Crop(input, net.Parts[i], net.InputSize, scope);
+            var crop = writer.Crop(input, net.Parts[i], size, scope);
             var features = writer.Backbone(net.Backbone, crop, scope);
             parts.Add(writer.Normalise(writer.Head(net.Heads[i], features, scope, $"heads.{i}"), scope));
         }

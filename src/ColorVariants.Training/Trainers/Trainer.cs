@@ -91,7 +91,7 @@ public static class Trainer
         }
 
         var modelPath = Path.Combine(options.OutputDirectory, options.ModelName + ".onnx");
-        var metadata = new ExportMetadata(options.ModelName, options.Method, spec, catalog.Fingerprint, options.Seed)
+        var metadata = new ExportMetadata(options.ModelName, options.Method, spec with { InputSize = options.EffectiveExportSize }, catalog.Fingerprint, options.Seed)
         {
             Source = $"CNTK ResNet18 (ImageNet) fine-tuned by {options.Method} on the {options.Split.ToString().ToLowerInvariant()} split of {Path.GetFileName(catalog.Root)}",
         };

@@ -9,7 +9,7 @@ namespace ColorVariants.Training.Trainers;
 /// <summary>
 /// Everything a training run depends on. Written into the checkpoint and training.json; a re-run in
 /// the same output folder resumes only when these agree (<see cref="Epochs"/>, <see cref="Device"/>,
-/// <see cref="Threads"/> and <see cref="CacheDirectory"/> may change).
+/// <see cref="Threads"/>, <see cref="CacheDirectory"/> and <see cref="ExportSize"/> may change).
 /// </summary>
 public sealed record TrainingOptions
 {
@@ -99,6 +99,16 @@ public sealed record TrainingOptions
     /// <summary>Cuts every epoch short (smoke runs, tests); null: whole epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
 
+    /// <summary>
+    /// Input size of the exported model, when it should differ from the training size: the network is
+    /// fully convolutional and its parts are fractions, so a net trained on small pictures can serve
+    /// larger ones. Null: <see cref="InputSize"/>. A finished run re-run with another value only re-exports.
+    /// </summary>
+    public int? ExportSize { get; init; }
+
+    [JsonIgnore]
+    public int EffectiveExportSize => ExportSize ?? InputSize;
+
     [JsonIgnore]
     public double EffectiveTemperature => Temperature ?? (Method == TrainingMethod.SimClr ? 0.5 : 0.1);
 
@@ -109,9 +119,9 @@ public sealed record TrainingOptions
     [JsonIgnore]
     public IReadOnlyList<PartCrop> PartCrops => PartCrop.Parse(Parts);
 
-    /// <summary>e.g. cvssl-128px-e10-s42, cvssl-val-128px-e10-s42.</summary>
+    /// <summary>The training run: e.g. cvssl-128px-e10-s42, cvssl-val-128px-e10-s42.</summary>
     [JsonIgnore]
-    public string ModelName
+    public string RunName
     {
         get
         {
@@ -119,6 +129,12 @@ public sealed record TrainingOptions
             return string.Create(CultureInfo.InvariantCulture, $"{Method}{split}-{InputSize}px-e{Epochs}-s{Seed}");
         }
     }
+
+    /// <summary>The exported model: the run's name, and its input size when exported at another one (…-at192px).</summary>
+    [JsonIgnore]
+    public string ModelName => EffectiveExportSize == InputSize
+        ? RunName
+        : string.Create(CultureInfo.InvariantCulture, $"{RunName}-at{EffectiveExportSize}px");
 
     /// <summary>The default output folder for a run: runs/&lt;model name&gt; under the working folder.</summary>
     public static string DefaultOutputDirectory(string modelName) => Path.Combine("runs", modelName);
@@ -164,6 +180,7 @@ public sealed record TrainingOptions
         Require(Seed >= 0, "The seed must be 0 or more.");
         Require(Threads is >= 0 and <= 1024, "Threads must be 0 (libtorch's default) to 1024.");
         Require(MaxStepsPerEpoch is null or >= 1, "Max steps per epoch must be at least 1.");
+        Require(ExportSize is null || CntkResNet18.AcceptsInputSize(ExportSize.Value, ExportSize.Value), "The export size must be a multiple of 32.");
         if (Method == TrainingMethod.Cvssl)
         {
             IReadOnlyList<PartCrop> parts;
@@ -175,12 +192,15 @@ public sealed record TrainingOptions
             {
                 throw new TrainingException($"Parts '{Parts}': {e.Message}");
             }
-            foreach (var part in parts)
+            foreach (var size in new[] { InputSize, EffectiveExportSize })
             {
-                var (y0, y1, x0, x1) = part.ToPixels(InputSize);
-                Require(CntkResNet18.AcceptsInputSize(y1 - y0, x1 - x0),
-                    $"Part {part} is {y1 - y0}x{x1 - x0} pixels of a {InputSize}-pixel input, which CNTK's ResNet18 cannot take; " +
-                    "with half-picture parts use a multiple of 64 (128, 192, 256).");
+                foreach (var part in parts)
+                {
+                    var (y0, y1, x0, x1) = part.ToPixels(size);
+                    Require(CntkResNet18.AcceptsInputSize(y1 - y0, x1 - x0),
+                        $"Part {part} is {y1 - y0}x{x1 - x0} pixels of a {size}-pixel input, which CNTK's ResNet18 cannot take; " +
+                        "with half-picture parts use a multiple of 64 (128, 192, 256).");
+                }
             }
         }
     }

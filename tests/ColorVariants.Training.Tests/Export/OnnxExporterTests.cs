@@ -122,6 +122,48 @@ public class OnnxExporterTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(22 * 2 + 3 * 2 + 2 * 3 + 1, graph.Initializer.Count);
     }
 
+    /// <summary>
+    /// A part net trained on 64-pixel pictures, exported for 128: the same fractional parts are cut at
+    /// the larger size, and the file equals TorchSharp running the same parts, backbone and heads at 128.
+    /// </summary>
+    [Fact]
+    public void A_part_net_exports_at_a_larger_input_size()
+    {
+        const int exportSize = 2 * Size;
+        using var net = new PartEmbeddingNet(TrainedBackbone(out _), PartCrop.Default, Size, seed: 13, hiddenSize: 0, embeddingSize: 16);
+        net.eval();
+        var path = Path.Combine(_directory, "parts-at-128.onnx");
+        var metadata = Metadata(TrainingMethod.Cvssl) with { Preprocessing = PreprocessingSpec.CntkResNet(exportSize, ColourMode.Rgb) };
+
+        OnnxExporter.Export(net, metadata, path);
+
+        using var input = TestInputs.Random(8, 2, 3, exportSize, exportSize);
+        float[] expected;
+        using (no_grad())
+        {
+            var parts = new List<Tensor>();
+            for (var i = 0; i < net.Parts.Count; i++)
+            {
+                var (y0, y1, x0, x1) = net.Parts[i].ToPixels(exportSize);
+                using var crop = input[.., .., y0..y1, x0..x1];
+                using var features = net.Backbone.call(crop);
+                using var projected = net.Heads[i].call(features);
+                parts.Add(nn.functional.normalize(projected));
+            }
+            using var joined = cat(parts, 1);
+            using var embedding = nn.functional.normalize(joined);
+            expected = TestInputs.Values(embedding);
+            parts.ForEach(p => p.Dispose());
+        }
+        using var model = EmbeddingModel.Load(path, EmbeddingDevice.Cpu);
+        Assert.Equal(exportSize, model.Preprocessing.InputSize);
+        var actual = new float[2 * 3 * 16];
+        model.Embed(TestInputs.Values(input), 2, actual);
+        var difference = TestInputs.MaxAbsDifference(expected, actual);
+        output.WriteLine($"PartEmbeddingNet trained at {Size} px, exported at {exportSize} px: max |diff| = {difference:E2}");
+        Assert.True(difference <= Tolerance, $"max |diff| {difference} > {Tolerance}");
+    }
+
     [Fact]
     public void Metadata_and_format_round_trip_through_core()
     {
@@ -159,12 +201,13 @@ public class OnnxExporterTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Export_refuses_unknown_methods_and_a_part_net_with_a_different_input_size()
+    public void Export_refuses_unknown_methods_and_a_size_whose_parts_the_backbone_cannot_take()
     {
         using var net = new PartEmbeddingNet(new CntkResNet18(), PartCrop.Default, 128, seed: 0);
 
         Assert.Throws<ArgumentException>(() => OnnxExporter.Build(net, Metadata("arcface")));
-        Assert.Throws<ArgumentException>(() => OnnxExporter.Build(net, Metadata(TrainingMethod.Cvssl)));
+        // 96-pixel input: 48-pixel halves, which CNTK's stride-2 blocks cannot take.
+        Assert.Throws<ArgumentException>(() => OnnxExporter.Build(net, Metadata(TrainingMethod.Cvssl) with { Preprocessing = PreprocessingSpec.CntkResNet(96, ColourMode.Rgb) }));
         Assert.Throws<ArgumentException>(() => OnnxExporter.Build(net, Metadata(TrainingMethod.Cvssl) with { CatalogFingerprint = " " }));
     }
 }
