@@ -42,7 +42,8 @@ common=(--catalog "$DATA" --size 128 --colour gray --frozen-stages 2 --seed 42 -
 train() { # run name, then the train command's own arguments
     local name=$1; shift
     cli train "$@" "${common[@]}" --out "$RUNS/$name"
-    evaluate "$name" --model "$(ls "$RUNS/$name"/*.onnx | head -n 1)"
+    # The model at the training size (a run re-exported with --export-size also holds ...-at<N>px.onnx).
+    evaluate "$name" --model "$(ls "$RUNS/$name"/*.onnx | grep -v -- '-at[0-9]*px\.onnx$' | head -n 1)"
 }
 
 train triplet triplet --epochs "$EPOCHS_TRIPLET"
