@@ -15,6 +15,9 @@ app.Configure(config =>
         .WithDescription("Retrieval figures (EVALUATION.md: R@1, R@5, R@10, mAP@R; open and same-category) of a model or a baseline.")
         .WithExample("eval", "--baseline", "imagenet-gray", "--catalog", "../shared/datasets/hm-colour-variants-dev")
         .WithExample("eval", "--model", "runs/cvssl/cvssl.onnx", "--catalog", "../shared/datasets/hm-colour-variants-dev", "--split", "validation");
+    config.AddCommand<ResultsTableCommand>("results")
+        .WithDescription("A Markdown table of the figures that eval --json wrote, one row per file.")
+        .WithExample("results", "runs/eval/imagenet-gray.json", "runs/eval/cvssl.json");
     config.AddBranch("bench", bench =>
     {
         bench.SetDescription("Measure this machine (deploy/bench/ has the database and HTTP load runs).");

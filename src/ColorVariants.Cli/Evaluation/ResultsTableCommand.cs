@@ -1,0 +1,52 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ColorVariants.Cli.Evaluation;
+
+/// <summary>
+/// One Markdown table from the files <c>eval --json</c> wrote, in the order given: the table of
+/// docs/RESULTS.md comes from this command, so no figure is copied by hand.
+/// </summary>
+public sealed class ResultsTableCommand : Command<ResultsTableCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<eval-json>")]
+        [Description("Files written by eval --json; one row each, in this order.")]
+        public string[] Files { get; init; } = [];
+
+        public override ValidationResult Validate()
+        {
+            var missing = Files.FirstOrDefault(f => !File.Exists(f));
+            return missing is null ? ValidationResult.Success() : ValidationResult.Error($"No such file: {missing}");
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var table = new StringBuilder()
+            .AppendLine("| run | split | images | open R@1 | open R@5 | open R@10 | open mAP@R | same-cat R@1 | same-cat R@5 | same-cat R@10 | same-cat mAP@R |")
+            .AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var file in settings.Files)
+        {
+            using var json = JsonDocument.Parse(File.ReadAllBytes(file));
+            var root = json.RootElement;
+            table.Append(CultureInfo.InvariantCulture,
+                $"| {Path.GetFileNameWithoutExtension(file)} | {root.GetProperty("split").GetString()} | {root.GetProperty("items").GetInt32()} |");
+            foreach (var setting in new[] { "open", "sameCategory" })
+            {
+                var figures = root.GetProperty(setting);
+                foreach (var figure in new[] { "recallAt1", "recallAt5", "recallAt10", "mapAtR" })
+                    table.Append(' ').Append(figures.GetProperty(figure).GetDouble().ToString("0.000", CultureInfo.InvariantCulture)).Append(" |");
+            }
+            table.AppendLine();
+        }
+        // Plain text, not a Spectre table: it is meant to be pasted into Markdown.
+        Console.Out.Write(table.ToString());
+        return 0;
+    }
+}
