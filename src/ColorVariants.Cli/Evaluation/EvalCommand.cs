@@ -78,6 +78,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         var clock = Stopwatch.StartNew();
 
         string name;
+        var input = (Size: 224, Colour: ColourMode.Rgb); // what the embedding sees
         IReadOnlyList<CatalogVector> vectors;
         if (settings.Baseline == ColourHistogramBaseline)
         {
@@ -92,6 +93,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             var path = settings.Model ?? DefaultModel.EnsurePrepared(Path.Combine(AppContext.BaseDirectory, "models", fileName), colour, settings.BaselineSize);
             using var model = EmbeddingModel.Load(path);
             name = settings.Baseline is null ? model.Name : settings.BaselineSize == 224 ? settings.Baseline : $"{settings.Baseline} {settings.BaselineSize} px";
+            input = (model.Preprocessing.InputSize, model.Preprocessing.ColourMode);
             AnsiConsole.MarkupLineInterpolated($"Model [bold]{model.Name}[/] ({path}): {model.Dimensions} dimensions, {model.Preprocessing.InputSize} px, {model.Preprocessing.ColourMode}, {model.ExecutionProvider}.");
             vectors = WithProgress(entries.Count, $"Embedding {entries.Count} images", progress =>
                 CatalogEmbedder.Embed(model, entries, settings.Batch, progress, cancellationToken));
@@ -105,7 +107,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
 
         AnsiConsole.MarkupLineInterpolated($"{name} on {catalog.Root} ({settings.Split} split, {report.Items} images) in {clock.Elapsed.TotalSeconds:0} s:");
         AnsiConsole.Write(Table(report));
-        if (settings.Json is not null) WriteJson(settings, name, catalog, report, clock.Elapsed);
+        if (settings.Json is not null) WriteJson(settings, name, input, catalog, report, clock.Elapsed);
         if (settings.EmbeddingsOut is not null) WriteEmbeddings(settings.EmbeddingsOut, items);
         return Task.FromResult(0);
     }
@@ -153,13 +155,15 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
 
     private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 
-    private static void WriteJson(Settings settings, string name, CatalogFolder catalog, RetrievalReport report, TimeSpan elapsed)
+    private static void WriteJson(Settings settings, string name, (int Size, ColourMode Colour) input, CatalogFolder catalog, RetrievalReport report, TimeSpan elapsed)
     {
         var json = new
         {
             name,
             model = settings.Model is null ? null : Path.GetFullPath(settings.Model),
             baseline = settings.Baseline,
+            inputSize = input.Size,
+            colourMode = input.Colour.ToString().ToLowerInvariant(),
             catalog = catalog.Root,
             catalogFingerprint = catalog.Fingerprint,
             split = settings.Split,

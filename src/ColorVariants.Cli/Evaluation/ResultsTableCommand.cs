@@ -29,14 +29,17 @@ public sealed class ResultsTableCommand : Command<ResultsTableCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var table = new StringBuilder()
-            .AppendLine("| run | split | images | open R@1 | open R@5 | open R@10 | open mAP@R | same-cat R@1 | same-cat R@5 | same-cat R@10 | same-cat mAP@R |")
-            .AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            .AppendLine("| run | input | trained on | epochs | training | eval images | open R@1 | open R@5 | open R@10 | open mAP@R | same-cat R@1 | same-cat R@5 | same-cat R@10 | same-cat mAP@R |")
+            .AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var file in settings.Files)
         {
             using var json = JsonDocument.Parse(File.ReadAllBytes(file));
             var root = json.RootElement;
+            var input = root.TryGetProperty("inputSize", out var size)
+                ? $"{size.GetInt32()} px {root.GetProperty("colourMode").GetString()}"
+                : "?";
             table.Append(CultureInfo.InvariantCulture,
-                $"| {Path.GetFileNameWithoutExtension(file)} | {root.GetProperty("split").GetString()} | {root.GetProperty("items").GetInt32()} |");
+                $"| {Path.GetFileNameWithoutExtension(file)} | {input} | {Training(root)} | {root.GetProperty("items").GetInt32()} |");
             foreach (var setting in new[] { "open", "sameCategory" })
             {
                 var figures = root.GetProperty(setting);
@@ -48,5 +51,23 @@ public sealed class ResultsTableCommand : Command<ResultsTableCommand.Settings>
         // Plain text, not a Spectre table: it is meant to be pasted into Markdown.
         Console.Out.Write(table.ToString());
         return 0;
+    }
+
+    /// <summary>
+    /// Trained on, epochs, training time: from the training.json beside a trained model (its epochs'
+    /// own times, so a resumed run counts each epoch once); ImageNet for the baselines.
+    /// </summary>
+    private static string Training(JsonElement eval)
+    {
+        var model = eval.GetProperty("model").GetString();
+        if (model is null) return eval.GetProperty("baseline").GetString() == "colour-hist" ? "no training | – | –" : "ImageNet (pretrained) | – | –";
+        var report = Path.Combine(Path.GetDirectoryName(model)!, "training.json");
+        if (!File.Exists(report)) return "? | ? | ?";
+        using var json = JsonDocument.Parse(File.ReadAllBytes(report));
+        var training = json.RootElement;
+        var epochs = training.GetProperty("epochs").EnumerateArray().ToList();
+        var minutes = epochs.Sum(e => e.GetProperty("seconds").GetDouble()) / 60;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{training.GetProperty("images").GetInt32()} {training.GetProperty("options").GetProperty("split").GetString()} images | {epochs.Count} | {minutes:0} min");
     }
 }
