@@ -8,15 +8,16 @@
 #
 # Environment: DATA (catalog folder, default ../shared/datasets/hm-colour-variants-dev),
 # EPOCHS_TRIPLET, EPOCHS_SSL, EPOCHS_CVSSL_VAL, THREADS (libtorch threads, 0 = all cores).
-# About 3.5 hours on a quiet 2-core machine; the times per run land in <run>/training.json.
+# About 2.5 hours on a quiet 2-core machine; the times per run land in <run>/training.json, and
+# the table of docs/RESULTS.md in <runs-folder>/results.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 DATA="${DATA:-../shared/datasets/hm-colour-variants-dev}"
 RUNS="${1:-runs}"
 EPOCHS_TRIPLET="${EPOCHS_TRIPLET:-10}"
-EPOCHS_SSL="${EPOCHS_SSL:-5}"
-EPOCHS_CVSSL_VAL="${EPOCHS_CVSSL_VAL:-10}"
+EPOCHS_SSL="${EPOCHS_SSL:-3}"
+EPOCHS_CVSSL_VAL="${EPOCHS_CVSSL_VAL:-8}"
 THREADS="${THREADS:-0}"
 [[ -f "$DATA/catalog.csv" ]] || { echo "No catalog at $DATA (set DATA)" >&2; exit 1; }
 
@@ -47,9 +48,17 @@ train() { # run name, then the train command's own arguments
 }
 
 train triplet triplet --epochs "$EPOCHS_TRIPLET"
+# The same net served at 192 px (fully convolutional): a re-export, no training.
+cli train triplet --epochs "$EPOCHS_TRIPLET" "${common[@]}" --out "$RUNS/triplet" --export-size 192
+evaluate triplet-at192px --model "$(ls "$RUNS/triplet"/*-at192px.onnx)"
 train cvssl ssl --method cvssl --epochs "$EPOCHS_SSL" --queue-size 1024
 # What a shop does with its own catalog: cvssl on the validation images themselves, no labels read.
 train cvssl-val ssl --method cvssl --split validation --epochs "$EPOCHS_CVSSL_VAL" --queue-size 416
 train simclr ssl --method simclr --epochs "$EPOCHS_SSL"
 
-echo "Figures: $RUNS/eval/*.json; per-run training logs: $RUNS/*/training.json"
+rows=(colour-hist imagenet-rgb imagenet-gray imagenet-rgb-128px imagenet-gray-128px triplet triplet-at192px simclr cvssl cvssl-val)
+files=()
+for row in "${rows[@]}"; do files+=("$RUNS/eval/$row.json"); done
+cli results "${files[@]}" | tee "$RUNS/results.md"
+echo "Table: $RUNS/results.md; figures: $RUNS/eval/*.json; training logs: $RUNS/*/training.json"
+
