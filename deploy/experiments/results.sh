@@ -55,8 +55,11 @@ train cvssl ssl --method cvssl --epochs "$EPOCHS_SSL" --queue-size 1024
 # What a shop does with its own catalog: cvssl on the validation images themselves, no labels read.
 train cvssl-val ssl --method cvssl --split validation --epochs "$EPOCHS_CVSSL_VAL" --queue-size 416
 train simclr ssl --method simclr --epochs "$EPOCHS_SSL"
+# cvssl served at 256 px (the half-picture parts need a multiple of 64): a re-export, no training.
+cli train ssl --method cvssl --epochs "$EPOCHS_SSL" --queue-size 1024 "${common[@]}" --out "$RUNS/cvssl" --export-size 256
+evaluate cvssl-at256px --model "$(ls "$RUNS/cvssl"/*-at256px.onnx)"
 
-rows=(colour-hist imagenet-rgb imagenet-gray imagenet-rgb-128px imagenet-gray-128px triplet triplet-at192px simclr cvssl cvssl-val)
+rows=(colour-hist imagenet-rgb imagenet-gray imagenet-rgb-128px imagenet-gray-128px triplet triplet-at192px simclr cvssl cvssl-at256px cvssl-val)
 files=()
 for row in "${rows[@]}"; do files+=("$RUNS/eval/$row.json"); done
 cli results "${files[@]}" | tee "$RUNS/results.md"
