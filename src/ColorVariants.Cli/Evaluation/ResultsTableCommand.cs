@@ -28,10 +28,18 @@ public sealed class ResultsTableCommand : Command<ResultsTableCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        // Plain text, not a Spectre table: it is meant to be pasted into Markdown.
+        Console.Out.Write(Markdown(settings.Files));
+        return 0;
+    }
+
+    /// <summary>The table: one row per eval JSON file, in the order given.</summary>
+    public static string Markdown(IEnumerable<string> evalFiles)
+    {
         var table = new StringBuilder()
             .AppendLine("| run | input | trained on | epochs | training | eval images | open R@1 | open R@5 | open R@10 | open mAP@R | same-cat R@1 | same-cat R@5 | same-cat R@10 | same-cat mAP@R |")
             .AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var file in settings.Files)
+        foreach (var file in evalFiles)
         {
             using var json = JsonDocument.Parse(File.ReadAllBytes(file));
             var root = json.RootElement;
@@ -48,9 +56,7 @@ public sealed class ResultsTableCommand : Command<ResultsTableCommand.Settings>
             }
             table.AppendLine();
         }
-        // Plain text, not a Spectre table: it is meant to be pasted into Markdown.
-        Console.Out.Write(table.ToString());
-        return 0;
+        return table.ToString();
     }
 
     /// <summary>
