@@ -2,7 +2,7 @@
 # pgvector at catalog sizes the dev dataset does not reach: synthetic products and vectors.
 #
 #   deploy/bench/synthetic-vectors.sh [--rows 100000] [--dim 512] [--categories 100]
-#       [--db colorvariants_synth] [--reuse] [--duration 30s] [--clients "1 16"]
+#       [--clusters 0] [--db colorvariants_synth] [--reuse] [--duration 30s] [--clients "1 16"]
 #       [--queries 100] [--out FILE]
 #
 # 1. (Re)creates the database --db (never the project's colorvariants or colorvariants_test)
@@ -11,6 +11,8 @@
 # 2. Fills it in SQL: --rows products (one shared placeholder image), category 'rare-1pct'
 #    on exactly 1 % of them and the other --categories - 1 sharing the rest evenly; one
 #    random unit vector each (Gaussian coordinates, normalised, stored as halfvec), seeded.
+#    With --clusters N > 0 the vectors are N random centres plus Gaussian noise of the same
+#    size per coordinate (cosine to their centre about 0.7), like styles holding variants.
 # 3. Registers an active model row and creates its partial HNSW index with the statement of
 #    src/ColorVariants.Api/Models/ModelRegistry.cs (after the load: building on a full table
 #    is much faster than the API's insert-by-insert, and gives the same kind of graph).
@@ -22,7 +24,8 @@
 #
 # --reuse keeps an existing database with an active model and skips 1-3. Connection:
 # CV_CONNECTION_STRING's server and role (default: the local cluster). --out appends the
-# results to FILE. Random vectors have no cluster structure, the hard case for HNSW recall.
+# results to FILE. Uniform random vectors have no neighbourhood structure, the hard case for
+# HNSW recall; real embeddings, and --clusters, have one.
 set -euo pipefail
 # shellcheck source=deploy/bench/bench-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
@@ -33,6 +36,7 @@ command_line="$0 $*"
 rows=100000
 dim=512
 categories=100
+clusters=0
 db=colorvariants_synth
 reuse=0
 duration=30s
@@ -43,6 +47,7 @@ while (( $# )); do
         --rows) rows="$2"; shift ;;
         --dim) dim="$2"; shift ;;
         --categories) categories="$2"; shift ;;
+        --clusters) clusters="$2"; shift ;;
         --db) db="$2"; shift ;;
         --reuse) reuse=1 ;;
         --duration) duration="$2"; shift ;;
@@ -59,6 +64,7 @@ for n in "$rows" "$dim" "$categories" "$queries"; do
 done
 (( rows >= 100 )) || cv_die "--rows must be at least 100 (1 % of them form the rare category)"
 (( categories >= 2 )) || cv_die "--categories must be at least 2"
+[[ "$clusters" =~ ^[0-9]+$ ]] || cv_die "--clusters takes a whole number (0: uniform vectors)"
 (( dim <= 4000 )) || cv_die "--dim is at most 4000 (the models table's check; HNSW on halfvec takes up to 4,000)"
 [[ "$db" != "$CV_DB_NAME" && "$db" != "$CV_TEST_DB_NAME" ]] || cv_die "--db $db is the project's own database; use a separate one"
 seconds="$(bench_seconds "$duration")"
@@ -91,6 +97,8 @@ fill() {
         RETURNING id")"
     BENCH_MODEL_DIM="$dim"
 
+    local centre_term="" centre_join=""
+    if (( clusters > 0 )); then centre_term="+ c.centre"; centre_join="JOIN centres c USING (k)"; fi
     cv_log "inserting $rows products and vectors"
     local start=$SECONDS
     bench_psql <<SQL
@@ -105,13 +113,18 @@ SELECT lpad(i::text, 10, '0'),
        sha256('synthetic'::bytea)
 FROM generate_series(1, $rows) AS i;
 -- Gaussian coordinates (Box-Muller) make the normalised vectors uniform on the sphere. The
--- reference to p in the subquery makes it run per row instead of once.
+-- reference to the outer row in a subquery makes it run per row instead of once.
+CREATE TEMP TABLE centres AS
+SELECT k, ARRAY(SELECT sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())
+                FROM generate_series(1, $dim) WHERE k IS NOT NULL)::vector AS centre
+FROM generate_series(0, $clusters - 1) AS k;
 INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding)
 SELECT $BENCH_MODEL_ID, p.sku, p.image_sha256, p.category,
        l2_normalize(ARRAY(
            SELECT sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())
-           FROM generate_series(1, $dim) WHERE p.sku IS NOT NULL)::vector)::halfvec
-FROM products p;
+           FROM generate_series(1, $dim) WHERE p.sku IS NOT NULL)::vector $centre_term)::halfvec
+FROM (SELECT *, floor(random() * $clusters)::int AS k FROM products OFFSET 0) AS p
+$centre_join;
 SQL
     local loaded=$(( SECONDS - start ))
     cv_log "creating the HNSW index (ModelRegistry's statement)"
@@ -134,7 +147,9 @@ rare="$(bench_psql -c "SELECT count(*) FROM embeddings WHERE model_id = $BENCH_M
 total="$(bench_psql -c "SELECT count(*) FROM embeddings WHERE model_id = $BENCH_MODEL_ID")"
 ncat="$(bench_psql -c "SELECT count(DISTINCT category) FROM embeddings WHERE model_id = $BENCH_MODEL_ID")"
 bench_header "pgvector on synthetic vectors: GET /variants/{sku} SQL and HNSW recall" "$command_line"
-bench_say "   data     database $PGDATABASE: $total random unit vectors of model $BENCH_MODEL_ID ($BENCH_MODEL_DIM dimensions, halfvec), $ncat categories, 'rare-1pct' holds $rare; $FILL_NOTE"
+shape="uniform random unit vectors"
+(( clusters > 0 )) && shape="unit vectors in $clusters random clusters"
+bench_say "   data     database $PGDATABASE: $total $shape of model $BENCH_MODEL_ID ($BENCH_MODEL_DIM dimensions, halfvec), $ncat categories, 'rare-1pct' holds $rare; $FILL_NOTE"
 bench_say "   settings $(bench_pgoptions), pgbench -M extended, ${seconds}s per run, limit 10"
 bench_say "   raw      $work"
 
