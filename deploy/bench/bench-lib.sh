@@ -163,16 +163,29 @@ bench_drop_skus() {
 # product's category (true) or without (false), the product itself left out. A random
 # row of bench_skus picks the sku (one extra primary-key lookup per transaction).
 bench_variants_script() {
-    local file="$1" same_category="$2" m="$BENCH_MODEL_ID" d="$BENCH_MODEL_DIM" filter=""
-    if [[ "$same_category" == true ]]; then
-        filter=" AND e.category = :qcategory"
-    fi
+    local file="$1" same_category="$2" m="$BENCH_MODEL_ID"
     cat > "$file" <<SQL
 \\set i random(1, :nskus)
 SELECT sku AS qsku FROM bench_skus WHERE i = :i \\gset
 SELECT p.category AS qcategory, e.embedding AS qvector FROM products p LEFT JOIN embeddings e ON e.model_id = $m AND e.sku = p.sku AND e.image_sha256 = p.image_sha256 WHERE p.sku = :qsku \\gset
-SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256 FROM (SELECT e.sku, e.embedding::halfvec($d) <=> :qvector::halfvec($d) AS distance FROM embeddings e WHERE e.model_id = $m$filter AND e.sku <> :qsku ORDER BY distance LIMIT 10) n JOIN products p ON p.sku = n.sku ORDER BY n.distance, n.sku;
+SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256 FROM ($(bench_nearest_sql "$same_category" :qvector :qcategory :qsku)) n JOIN products p ON p.sku = n.sku ORDER BY n.distance, n.sku;
 SQL
+}
+
+# bench_nearest_sql true|false VECTOR CATEGORY SKU: VariantStore.NearestAsync's inner query (sku,
+# distance; limit 10) with the given parameter references. With a category, one of at most
+# Search:ExactSearchMaxRows (BENCH_EXACT_MAX, default 5000) vectors is scanned exactly.
+bench_nearest_sql() {
+    local same_category="$1" vector="$2" category="$3" sku="$4" m="$BENCH_MODEL_ID" d="$BENCH_MODEL_DIM" exact_max="${BENCH_EXACT_MAX:-5000}"
+    local candidates="SELECT e.sku, e.embedding::halfvec($d) <=> $vector::halfvec($d) AS distance FROM embeddings e WHERE e.model_id = $m"
+    if [[ "$same_category" != true ]]; then
+        printf '%s AND e.sku <> %s ORDER BY distance LIMIT 10' "$candidates" "$sku"
+        return
+    fi
+    candidates+=" AND e.category = $category AND e.sku <> $sku"
+    printf '%s' "WITH small AS (SELECT count(*) <= $exact_max AS exact FROM (SELECT FROM embeddings k WHERE k.model_id = $m AND k.category = $category LIMIT $exact_max + 1) k) " \
+        "(SELECT * FROM ($candidates OFFSET 0) c WHERE (SELECT exact FROM small) ORDER BY distance LIMIT 10) UNION ALL " \
+        "(SELECT * FROM ($candidates) c WHERE NOT (SELECT exact FROM small) ORDER BY distance LIMIT 10)"
 }
 
 # The API's session settings (ServiceRegistration.CreateDataSource), as start-up options.
@@ -208,16 +221,13 @@ bench_pgbench() {
 # bench_skus, with the API's settings. The query vector is sent as a literal, as a custom plan
 # of the API's parameter would show it; it is shortened to '[vector]' in the output.
 bench_explain() {
-    local same_category="$1" m="$BENCH_MODEL_ID" d="$BENCH_MODEL_DIM" filter=""
-    if [[ "$same_category" == true ]]; then
-        filter=" AND e.category = :'qcategory'"
-    fi
+    local same_category="$1" m="$BENCH_MODEL_ID"
     PGOPTIONS="$(bench_pgoptions)" psql -X -q -A -t -v ON_ERROR_STOP=1 <<SQL | sed -E "s/'\\[[^]]*\\]'/'[vector]'/g"
 SELECT sku AS qsku FROM bench_skus ORDER BY random() LIMIT 1 \\gset
 SELECT p.category AS qcategory, e.embedding AS qvector FROM products p JOIN embeddings e ON e.model_id = $m AND e.sku = p.sku AND e.image_sha256 = p.image_sha256 WHERE p.sku = :'qsku' \\gset
 \\echo query sku :qsku, category :qcategory
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256 FROM (SELECT e.sku, e.embedding::halfvec($d) <=> :'qvector'::halfvec($d) AS distance FROM embeddings e WHERE e.model_id = $m$filter AND e.sku <> :'qsku' ORDER BY distance LIMIT 10) n JOIN products p ON p.sku = n.sku ORDER BY n.distance, n.sku;
+SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256 FROM ($(bench_nearest_sql "$same_category" ":'qvector'" ":'qcategory'" ":'qsku'")) n JOIN products p ON p.sku = n.sku ORDER BY n.distance, n.sku;
 SQL
 }
 
@@ -227,8 +237,7 @@ SQL
 # query's category as filter, as sameCategory does. EXECUTE ... USING plans each query with its
 # values, like the API's unnamed statements. Prints "mean-recall queries short-answers".
 bench_recall() {
-    local condition="$1" filter="" queries="$3" m="$BENCH_MODEL_ID" d="$BENCH_MODEL_DIM"
-    [[ "$2" == true ]] && filter=" AND e.category = \$2"
+    local condition="$1" queries="$3" m="$BENCH_MODEL_ID"
     PGOPTIONS="$(bench_pgoptions)" bench_psql -F ' ' <<SQL
 SET client_min_messages = warning;
 CREATE TEMP TABLE q AS
@@ -238,8 +247,7 @@ CREATE TEMP TABLE answers (kind text, qsku text, sku text);
 DO \$\$
 DECLARE
     q record;
-    nearest constant text := 'SELECT e.sku FROM embeddings e WHERE e.model_id = $m$filter AND e.sku <> \$3'
-        ' ORDER BY e.embedding::halfvec($d) <=> \$1::halfvec($d) LIMIT 10';
+    nearest constant text := 'SELECT n.sku FROM ($(bench_nearest_sql "$2" '$1' '$2' '$3')) n';
 BEGIN
     FOR q IN SELECT * FROM q LOOP
         EXECUTE 'INSERT INTO answers SELECT ''index'', \$3, sku FROM (' || nearest || ') n' USING q.embedding, q.category, q.sku;

@@ -92,7 +92,8 @@ public class VariantEndpointTests(CatalogApiFactory factory) : IClassFixture<Cat
 /// <summary>
 /// A category holding 1 % of a 5,000-product catalog, written straight into the tables with
 /// random vectors: a category-filtered query must still fill `limit` (the HNSW index alone would
-/// find few of them among its candidates).
+/// find few of them among its candidates), and find the exact nearest ones (a small category is
+/// scanned exactly).
 /// </summary>
 public class RareCategoryTests(CatalogApiFactory factory) : IClassFixture<CatalogApiFactory>
 {
@@ -120,6 +121,7 @@ public class RareCategoryTests(CatalogApiFactory factory) : IClassFixture<Catalo
         var ten = await client.GetFromJsonAsync<VariantsResponse>("/variants/syn-100");
         Assert.Equal(10, ten!.Variants.Count);
         Assert.All(ten.Variants, v => Assert.Equal("Rare", v.Category));
+        Assert.Equal(await ExactNearestAsync("syn-100", "Rare", 10), ten.Variants.Select(v => v.Sku));
 
         var all = await client.GetFromJsonAsync<VariantsResponse>("/variants/syn-100?limit=100");
         Assert.Equal(49, all!.Variants.Count); // every other product of the category
@@ -127,5 +129,28 @@ public class RareCategoryTests(CatalogApiFactory factory) : IClassFixture<Catalo
         var common = await client.GetFromJsonAsync<VariantsResponse>("/variants/syn-1?limit=100");
         Assert.Equal(100, common!.Variants.Count);
         Assert.All(common.Variants, v => Assert.Equal("Common", v.Category));
+    }
+
+    /// <summary>Exact search by brute force in SQL (no index can serve an ORDER BY on a computed column of a fenced subquery).</summary>
+    private async Task<List<string>> ExactNearestAsync(string sku, string category, int limit)
+    {
+        await using var connection = new NpgsqlConnection(factory.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT sku FROM (
+                SELECT e.sku, e.embedding::halfvec(512) <=> q.embedding::halfvec(512) AS distance
+                FROM embeddings e JOIN models m ON m.id = e.model_id AND m.active
+                JOIN embeddings q ON q.model_id = e.model_id AND q.sku = @sku
+                WHERE e.category = @category AND e.sku <> @sku
+                OFFSET 0) d
+            ORDER BY distance, sku LIMIT @limit
+            """, connection);
+        command.Parameters.AddWithValue("sku", sku);
+        command.Parameters.AddWithValue("category", category);
+        command.Parameters.AddWithValue("limit", limit);
+        var skus = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) skus.Add(reader.GetString(0));
+        return skus;
     }
 }

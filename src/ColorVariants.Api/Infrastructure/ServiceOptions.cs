@@ -39,6 +39,12 @@ public sealed class SearchOptions
 
     /// <summary>HNSW candidate list size (hnsw.ef_search); iterative scans extend it when filters need more.</summary>
     [Range(1, 1000)] public int EfSearch { get; set; } = 80;
+    /// <summary>
+    /// A category with at most this many vectors is searched exactly (a scan of the category) instead
+    /// of through the HNSW index: filtered HNSW scans lose recall when a category is spread thinly
+    /// across the index, and scanning a few thousand half-precision vectors takes milliseconds.
+    /// </summary>
+    [Range(0, 1_000_000)] public int ExactSearchMaxRows { get; set; } = 5_000;
     [Range(1, 1000)] public int MaxLimit { get; set; } = 100;
     [Range(1, 1000)] public int DefaultLimit { get; set; } = 10;
 }

@@ -1,4 +1,6 @@
 using ColorVariants.Api.Models;
+using ColorVariants.Api.Infrastructure;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Pgvector;
 
@@ -10,14 +12,16 @@ public sealed record VariantHit(string Sku, double Score, string? Category, stri
 public sealed record QueryProduct(string Sku, string? Category, HalfVector? Vector);
 
 /// <summary>
-/// Nearest neighbours by cosine distance in pgvector. The query vector is a parameter and the
-/// category filter a plain equality, so PostgreSQL plans each query with the category's real
-/// frequency: an exact scan over the (model_id, category) index for a small category, the
-/// model's HNSW index with iterative scans (set per connection) for a large one. Either way
-/// the answer holds `limit` rows whenever the catalog has that many candidates.
+/// Nearest neighbours by cosine distance in pgvector. Without a category filter the model's HNSW
+/// index answers. With one, a category of at most <see cref="SearchOptions.ExactSearchMaxRows"/>
+/// vectors is scanned exactly (counted first, up to that bound, on the (model_id, category) index),
+/// and a larger one goes through the HNSW index with iterative scans (set per connection). Either
+/// way the answer holds `limit` rows whenever the catalog has that many candidates.
 /// </summary>
-public sealed class VariantStore(NpgsqlDataSource dataSource)
+public sealed class VariantStore(NpgsqlDataSource dataSource, IOptions<SearchOptions> options)
 {
+    private readonly int _exactSearchMaxRows = options.Value.ExactSearchMaxRows;
+
     public async Task<QueryProduct?> FindAsync(string sku, ActiveModel model, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
@@ -35,15 +39,29 @@ public sealed class VariantStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<VariantHit>> NearestAsync(
         HalfVector vector, ActiveModel model, int limit, double? minScore, string? category, string? excludeSku, CancellationToken cancellationToken)
     {
+        var candidates = $"""
+            SELECT e.sku, e.{model.Vector} <=> @vector{model.Cast} AS distance
+            FROM embeddings e
+            WHERE e.{model.Filter}{(category is null ? "" : " AND e.category = @category")}{(excludeSku is null ? "" : " AND e.sku <> @exclude")}
+            """;
+        // With a category both branches are planned, and the bounded count (a CTE, run once) lets only
+        // one of them run. OFFSET 0 keeps the exact branch's ORDER BY from being served by the index.
+        var (with, nearest) = category is null
+            ? ("", $"{candidates}\nORDER BY distance LIMIT @limit")
+            : ($"""
+                WITH small AS (
+                    SELECT count(*) <= @exactMax AS exact
+                    FROM (SELECT FROM embeddings k WHERE k.{model.Filter} AND k.category = @category LIMIT @exactMax + 1) k)
+                """,
+               $"""
+                (SELECT * FROM ({candidates} OFFSET 0) c WHERE (SELECT exact FROM small) ORDER BY distance LIMIT @limit)
+                UNION ALL
+                (SELECT * FROM ({candidates}) c WHERE NOT (SELECT exact FROM small) ORDER BY distance LIMIT @limit)
+                """);
         var sql = $"""
+            {with}
             SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256
-            FROM (
-                SELECT e.sku, e.{model.Vector} <=> @vector{model.Cast} AS distance
-                FROM embeddings e
-                WHERE e.{model.Filter}{(category is null ? "" : " AND e.category = @category")}{(excludeSku is null ? "" : " AND e.sku <> @exclude")}
-                ORDER BY distance
-                LIMIT @limit
-            ) n
+            FROM ({nearest}) n
             JOIN products p ON p.sku = n.sku
             {(minScore is null ? "" : "WHERE 1 - n.distance >= @minScore")}
             ORDER BY n.distance, n.sku
@@ -51,7 +69,11 @@ public sealed class VariantStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("vector", vector);
         command.Parameters.AddWithValue("limit", limit);
-        if (category is not null) command.Parameters.AddWithValue("category", category);
+        if (category is not null)
+        {
+            command.Parameters.AddWithValue("category", category);
+            command.Parameters.AddWithValue("exactMax", _exactSearchMaxRows);
+        }
         if (excludeSku is not null) command.Parameters.AddWithValue("exclude", excludeSku);
         if (minScore is not null) command.Parameters.AddWithValue("minScore", minScore.Value);
 
