@@ -44,11 +44,7 @@ public static class OnnxExporter
     public static ModelProto Build(PartEmbeddingNet net, ExportMetadata metadata)
     {
         var size = metadata.Preprocessing.InputSize;
-        foreach (var part in net.Parts)
-        {
-            var (y0, y1, x0, x1) = part.ToPixels(size);
-            CntkResNet18.CheckInputSize(y1 - y0, x1 - x0);
-        }
+        if (PartEmbeddingNet.PartSizeProblem(net.Parts, size) is { } problem) throw new ArgumentException(problem, nameof(metadata));
         var (writer, input) = Begin(metadata, size);
         var parts = new List<string>();
         for (var i = 0; i < net.Parts.Count; i++)

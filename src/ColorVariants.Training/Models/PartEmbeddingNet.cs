@@ -16,6 +16,23 @@ public sealed class PartEmbeddingNet : nn.Module<Tensor, Tensor>
 {
     private readonly ProjectionHead[] _heads;
 
+    /// <summary>
+    /// Why <paramref name="parts"/> cut from an <paramref name="inputSize"/>-pixel picture cannot go
+    /// through CNTK's ResNet18 (see <see cref="CntkResNet18.AcceptsInputSize"/>), or null when they can.
+    /// Training, the net and the exporter all ask this, for the training and the export size.
+    /// </summary>
+    public static string? PartSizeProblem(IEnumerable<PartCrop> parts, int inputSize)
+    {
+        foreach (var part in parts)
+        {
+            var (y0, y1, x0, x1) = part.ToPixels(inputSize);
+            if (!CntkResNet18.AcceptsInputSize(y1 - y0, x1 - x0))
+                return $"Part {part} is {y1 - y0}x{x1 - x0} pixels of a {inputSize}-pixel input, which CNTK's ResNet18 cannot take; " +
+                       "with half-picture parts use a multiple of 64 (128, 192, 256), not 224.";
+        }
+        return null;
+    }
+
     /// <summary>Heads are drawn in part order from one generator seeded with <paramref name="seed"/>; the module owns the backbone from here on.</summary>
     public PartEmbeddingNet(
         CntkResNet18 backbone,
@@ -27,14 +44,7 @@ public sealed class PartEmbeddingNet : nn.Module<Tensor, Tensor>
         : base(nameof(PartEmbeddingNet))
     {
         if (parts.Count == 0) throw new ArgumentException("A part model needs at least one part.", nameof(parts));
-        foreach (var part in parts)
-        {
-            var (y0, y1, x0, x1) = part.ToPixels(inputSize);
-            if (!CntkResNet18.AcceptsInputSize(y1 - y0, x1 - x0))
-                throw new ArgumentException(
-                    $"Part {part} is {y1 - y0}x{x1 - x0} pixels of a {inputSize}-pixel input, which CNTK's ResNet18 cannot take " +
-                    "(see CntkResNet18.AcceptsInputSize); with half-picture parts use a multiple of 64, e.g. 192 or 256, not 224.", nameof(inputSize));
-        }
+        if (PartSizeProblem(parts, inputSize) is { } problem) throw new ArgumentException(problem, nameof(inputSize));
         Backbone = backbone;
         Parts = parts.ToArray();
         InputSize = inputSize;

@@ -194,13 +194,7 @@ public sealed record TrainingOptions
             }
             foreach (var size in new[] { InputSize, EffectiveExportSize })
             {
-                foreach (var part in parts)
-                {
-                    var (y0, y1, x0, x1) = part.ToPixels(size);
-                    Require(CntkResNet18.AcceptsInputSize(y1 - y0, x1 - x0),
-                        $"Part {part} is {y1 - y0}x{x1 - x0} pixels of a {size}-pixel input, which CNTK's ResNet18 cannot take; " +
-                        "with half-picture parts use a multiple of 64 (128, 192, 256).");
-                }
+                if (PartEmbeddingNet.PartSizeProblem(parts, size) is { } problem) throw new TrainingException(problem);
             }
         }
     }
