@@ -1,0 +1,156 @@
+using System.Buffers.Binary;
+using System.Numerics.Tensors;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace ColorVariants.Core.Embedding;
+
+/// <summary>How a <see cref="CatalogWhitening"/> is fitted.</summary>
+/// <param name="Power">Eigenvalue exponent: -0.5 whitens fully, 0 only rotates (PCA).</param>
+/// <param name="Shrinkage">Added to every eigenvalue, as a share of their mean, before the power:
+/// keeps the many small, noisy directions of a small catalog from being blown up.</param>
+/// <param name="MaxRank">Principal directions kept; the output keeps its dimension, with zeros beyond the rank.</param>
+public sealed record WhiteningOptions(double Power = -0.5, double Shrinkage = 0.1, int MaxRank = int.MaxValue)
+{
+    public static WhiteningOptions Default { get; } = new();
+}
+
+/// <summary>
+/// Label-free post-processing fitted on a catalog's own vectors (Jégou and Chum, "Negative evidences
+/// and co-occurrences in image retrieval", 2012): signed square root, L2, centring on the catalog
+/// mean, then PCA-whitening. It evens out the directions every product shares (a white background,
+/// a garment's overall lightness) so that what tells designs apart weighs more. Nothing here reads a
+/// label, so a shop fits it on its own catalog; the service stores one per model and refits it as
+/// the catalog grows. Input and output have the same dimension, so an index never changes shape.
+/// </summary>
+public sealed class CatalogWhitening
+{
+    private const uint Magic = 0x31575643; // "CVW1"
+    private readonly float[] _mean;
+    private readonly float[] _projection; // Dimensions x Dimensions, row-major; rows past Rank are zero
+
+    private CatalogWhitening(int dimensions, int rank, int sampleCount, float[] mean, float[] projection)
+    {
+        Dimensions = dimensions;
+        Rank = rank;
+        SampleCount = sampleCount;
+        _mean = mean;
+        _projection = projection;
+    }
+
+    public int Dimensions { get; }
+    /// <summary>Principal directions kept.</summary>
+    public int Rank { get; }
+    /// <summary>How many vectors it was fitted on.</summary>
+    public int SampleCount { get; }
+
+    /// <summary>Fewer vectors than this give no stable covariance; serve the raw vectors until then.</summary>
+    public const int MinimumSamples = 64;
+
+    /// <summary>Fits on raw model vectors (each of the same dimension; they need not be normalised).</summary>
+    public static CatalogWhitening Fit(IReadOnlyList<float[]> vectors, WhiteningOptions? options = null)
+    {
+        options ??= WhiteningOptions.Default;
+        if (vectors.Count < MinimumSamples)
+            throw new ArgumentException($"A whitening needs at least {MinimumSamples} vectors, got {vectors.Count}.", nameof(vectors));
+        var d = vectors[0].Length;
+        var n = vectors.Count;
+
+        // Rows: the vectors after the same first steps Apply takes (signed square root, L2).
+        var x = Matrix<double>.Build.Dense(n, d);
+        var row = new float[d];
+        for (var i = 0; i < n; i++)
+        {
+            if (vectors[i].Length != d) throw new ArgumentException($"Vector {i} has {vectors[i].Length} dimensions, not {d}.", nameof(vectors));
+            SignedSqrtNormalised(vectors[i], row);
+            for (var j = 0; j < d; j++) x[i, j] = row[j];
+        }
+        var mean = x.ColumnSums() / n;
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < d; j++) x[i, j] -= mean[j];
+        var covariance = x.TransposeThisAndMultiply(x) / n;
+        var evd = covariance.Evd(Symmetricity.Symmetric);
+
+        var eigenvalues = evd.EigenValues.Select(v => Math.Max(v.Real, 0)).ToArray();
+        var order = Enumerable.Range(0, d).OrderByDescending(k => eigenvalues[k]).ThenBy(k => k).ToArray();
+        var rank = Math.Min(Math.Min(options.MaxRank, d), n - 1);
+        var shrink = options.Shrinkage * eigenvalues.Average();
+        var projection = new float[d * d];
+        for (var a = 0; a < rank; a++)
+        {
+            var k = order[a];
+            var scale = Math.Pow(eigenvalues[k] + shrink, options.Power);
+            // An eigenvector's sign is arbitrary; fixing it makes a refit on the same data give the same numbers.
+            var sign = 1.0;
+            for (var j = 0; j < d; j++)
+            {
+                if (Math.Abs(evd.EigenVectors[j, k]) > 1e-12) { sign = Math.Sign(evd.EigenVectors[j, k]); break; }
+            }
+            for (var j = 0; j < d; j++) projection[a * d + j] = (float)(sign * scale * evd.EigenVectors[j, k]);
+        }
+        return new CatalogWhitening(d, rank, n, mean.Select(v => (float)v).ToArray(), projection);
+    }
+
+    /// <summary>Writes the whitened, L2-normalised vector of <paramref name="raw"/> into <paramref name="destination"/>.</summary>
+    public void Apply(ReadOnlySpan<float> raw, Span<float> destination)
+    {
+        if (raw.Length != Dimensions || destination.Length != Dimensions)
+            throw new ArgumentException($"Expected {Dimensions} dimensions, got {raw.Length} and {destination.Length}.");
+        Span<float> centred = Dimensions <= 4096 ? stackalloc float[Dimensions] : new float[Dimensions];
+        SignedSqrtNormalised(raw, centred);
+        TensorPrimitives.Subtract(centred, _mean, centred);
+        var projection = _projection.AsSpan();
+        for (var a = 0; a < Rank; a++)
+            destination[a] = TensorPrimitives.Dot(projection.Slice(a * Dimensions, Dimensions), centred);
+        destination[Rank..].Clear();
+        VectorMath.Normalize(destination);
+    }
+
+    public float[] Apply(ReadOnlySpan<float> raw)
+    {
+        var result = new float[Dimensions];
+        Apply(raw, result);
+        return result;
+    }
+
+    private static void SignedSqrtNormalised(ReadOnlySpan<float> raw, Span<float> destination)
+    {
+        for (var j = 0; j < raw.Length; j++) destination[j] = MathF.CopySign(MathF.Sqrt(MathF.Abs(raw[j])), raw[j]);
+        VectorMath.Normalize(destination);
+    }
+
+    /// <summary>A compact binary form (little-endian; only the kept rows of the projection), for storage.</summary>
+    public byte[] ToBytes()
+    {
+        var floats = Dimensions + Rank * Dimensions;
+        var bytes = new byte[16 + 4 * floats];
+        var span = bytes.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(span[4..], Dimensions);
+        BinaryPrimitives.WriteInt32LittleEndian(span[8..], Rank);
+        BinaryPrimitives.WriteInt32LittleEndian(span[12..], SampleCount);
+        var offset = 16;
+        foreach (var value in _mean.Concat(_projection.Take(Rank * Dimensions)))
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(span[offset..], value);
+            offset += 4;
+        }
+        return bytes;
+    }
+
+    public static CatalogWhitening FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 16 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic)
+            throw new InvalidDataException("Not a stored whitening.");
+        var d = BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
+        var rank = BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]);
+        var samples = BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
+        if (d < 1 || rank < 0 || rank > d || bytes.Length != 16 + 4L * (d + (long)rank * d))
+            throw new InvalidDataException($"A stored whitening of {bytes.Length} bytes does not match its header ({d} dimensions, rank {rank}).");
+        var mean = new float[d];
+        var projection = new float[d * d];
+        var offset = 16;
+        for (var j = 0; j < d; j++, offset += 4) mean[j] = BinaryPrimitives.ReadSingleLittleEndian(bytes[offset..]);
+        for (var k = 0; k < rank * d; k++, offset += 4) projection[k] = BinaryPrimitives.ReadSingleLittleEndian(bytes[offset..]);
+        return new CatalogWhitening(d, rank, samples, mean, projection);
+    }
+}

@@ -1,0 +1,119 @@
+using ColorVariants.Core.Embedding;
+
+namespace ColorVariants.Core.Tests.Embedding;
+
+public class CatalogWhiteningTests
+{
+    /// <summary>
+    /// A catalog in 8 dimensions: dimension 0 (the "shade") varies a lot between products, the
+    /// other seven (the "design") vary little. Positive values only, as pooled features are.
+    /// </summary>
+    private static List<float[]> Catalog(int count, int seed = 7)
+    {
+        var random = new Random(seed);
+        var vectors = new List<float[]>();
+        for (var i = 0; i < count; i++)
+        {
+            var v = new float[8];
+            v[0] = 1f + 9f * random.NextSingle();
+            for (var j = 1; j < 8; j++) v[j] = 1f + random.NextSingle();
+            vectors.Add(v);
+        }
+        return vectors;
+    }
+
+    private static float Cosine(float[] a, float[] b)
+    {
+        var (x, y) = ((float[])a.Clone(), (float[])b.Clone());
+        VectorMath.Normalize(x);
+        VectorMath.Normalize(y);
+        return VectorMath.Dot(x, y);
+    }
+
+    [Fact]
+    public void A_shared_high_variance_direction_stops_deciding_the_nearest_neighbour()
+    {
+        var whitening = CatalogWhitening.Fit(Catalog(500), new WhiteningOptions(Shrinkage: 0));
+        float[] query = [9, 1.2f, 1.8f, 1.2f, 1.8f, 1.2f, 1.8f, 1.2f];
+        float[] sameShadeOtherDesign = [9, 1.8f, 1.2f, 1.8f, 1.2f, 1.8f, 1.2f, 1.8f];
+        float[] otherShadeSameDesign = [3, 1.2f, 1.8f, 1.2f, 1.8f, 1.2f, 1.8f, 1.2f];
+
+        // Raw cosine: the shade wins, the lookalike is nearer.
+        Assert.True(Cosine(query, sameShadeOtherDesign) > Cosine(query, otherShadeSameDesign));
+
+        var (q, lookalike, variant) = (whitening.Apply(query), whitening.Apply(sameShadeOtherDesign), whitening.Apply(otherShadeSameDesign));
+        Assert.True(VectorMath.Dot(q, variant) > VectorMath.Dot(q, lookalike));
+    }
+
+    [Fact]
+    public void Without_shrinkage_the_fitted_catalog_comes_out_isotropic()
+    {
+        var catalog = Catalog(4000);
+        var whitening = CatalogWhitening.Fit(catalog, new WhiteningOptions(Shrinkage: 0));
+        var outputs = catalog.Select(v => whitening.Apply(v)).ToList();
+        // Unit vectors spread evenly over 8 directions: each coordinate's mean square is near 1/8
+        // (not exactly: the catalog is uniform, not Gaussian, and normalising bends it a little).
+        for (var j = 0; j < 8; j++)
+        {
+            var meanSquare = outputs.Average(o => (double)o[j] * o[j]);
+            Assert.InRange(meanSquare, 0.10, 0.15);
+        }
+        Assert.All(outputs, o => Assert.Equal(1.0, Math.Round(Math.Sqrt(o.Sum(x => (double)x * x)), 5)));
+    }
+
+    [Fact]
+    public void Full_whitening_puts_the_shade_axis_on_the_same_footing_as_the_rest()
+    {
+        // Power 0 only rotates: the shade direction keeps most of the spread.
+        var catalog = Catalog(2000);
+        double ShareOfFirstAxis(WhiteningOptions options)
+        {
+            var w = CatalogWhitening.Fit(catalog, options);
+            return catalog.Select(v => w.Apply(v)).Average(o => (double)o[0] * o[0]);
+        }
+        Assert.True(ShareOfFirstAxis(new WhiteningOptions(Power: 0, Shrinkage: 0)) > 0.5);
+        Assert.True(ShareOfFirstAxis(new WhiteningOptions(Shrinkage: 0)) < 0.2);
+    }
+
+    [Fact]
+    public void The_rank_is_bounded_by_the_option_and_the_sample_count()
+    {
+        var limited = CatalogWhitening.Fit(Catalog(100), new WhiteningOptions(MaxRank: 3));
+        Assert.Equal(3, limited.Rank);
+        var output = limited.Apply(Catalog(1, seed: 99)[0]);
+        Assert.Equal(8, output.Length);
+        Assert.All(output[3..], x => Assert.Equal(0f, x));
+
+        var wide = Enumerable.Range(0, CatalogWhitening.MinimumSamples)
+            .Select(i => Enumerable.Range(0, 200).Select(j => (float)((i * 31 + j * 17) % 13)).ToArray()).ToList();
+        Assert.Equal(CatalogWhitening.MinimumSamples - 1, CatalogWhitening.Fit(wide).Rank);
+    }
+
+    [Fact]
+    public void Too_few_vectors_are_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => CatalogWhitening.Fit(Catalog(CatalogWhitening.MinimumSamples - 1)));
+        Assert.Contains($"at least {CatalogWhitening.MinimumSamples}", error.Message);
+    }
+
+    [Fact]
+    public void Stored_bytes_give_back_the_same_whitening_and_a_refit_is_reproducible()
+    {
+        var catalog = Catalog(300);
+        var whitening = CatalogWhitening.Fit(catalog, new WhiteningOptions(MaxRank: 6));
+        var restored = CatalogWhitening.FromBytes(whitening.ToBytes());
+        Assert.Equal((8, 6, 300), (restored.Dimensions, restored.Rank, restored.SampleCount));
+        var probe = Catalog(1, seed: 3)[0];
+        Assert.Equal(whitening.Apply(probe), restored.Apply(probe));
+        Assert.Equal(whitening.ToBytes(), CatalogWhitening.Fit(catalog, new WhiteningOptions(MaxRank: 6)).ToBytes());
+    }
+
+    [Fact]
+    public void Damaged_bytes_are_refused()
+    {
+        var bytes = CatalogWhitening.Fit(Catalog(100)).ToBytes();
+        Assert.Throws<InvalidDataException>(() => CatalogWhitening.FromBytes(bytes.AsSpan(0, bytes.Length - 4)));
+        bytes[0] ^= 0xff;
+        Assert.Throws<InvalidDataException>(() => CatalogWhitening.FromBytes(bytes));
+    }
+}
