@@ -101,5 +101,5 @@ public static class VariantEndpoints
     }
 
     private static List<VariantResponse> ToResponses(IReadOnlyList<VariantHit> hits, HttpRequest request) =>
-        hits.Select(h => new VariantResponse(h.Sku, Math.Round(h.Score, 6), h.Category, h.Name, h.Colour, ImageUrls.For(request, h.Sku, h.ImageSha256))).ToList();
+        hits.Select(h => new VariantResponse(h.Sku, h.Score, h.Category, h.Name, h.Colour, ImageUrls.For(request, h.Sku, h.ImageSha256))).ToList();
 }
