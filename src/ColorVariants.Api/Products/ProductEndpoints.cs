@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
@@ -16,7 +15,6 @@ public static class ProductEndpoints
 {
     /// <summary>Response header of PUT: created, replaced or unchanged, for importers that count them.</summary>
     public const string OutcomeHeader = "Catalog-Outcome";
-    private const int MaxTextLength = 256;
 
     public static RouteGroupBuilder MapProducts(this IEndpointRouteBuilder app)
     {
@@ -79,9 +77,8 @@ public static class ProductEndpoints
         CancellationToken cancellationToken)
     {
         if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
-        if (image is null) return Problems.BadParameter("image", "The multipart form has no 'image' file.");
-        if (ReadFields(category, name, colour, attributes) is not { } fields)
-            return Problems.BadParameter("attributes", $"'attributes' must be a JSON object of strings, and texts at most {MaxTextLength} characters.");
+        if (!ImageForm.HasOne(image, request, out var imageProblem)) return imageProblem;
+        if (ProductForm.Read(category, name, colour, attributes, out var fields) is { } fieldProblem) return fieldProblem;
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
         var content = await embedder.ReadUploadAsync(image, cancellationToken);
@@ -152,25 +149,4 @@ public static class ProductEndpoints
         new ImageResponse(Convert.ToHexStringLower(product.ImageSha256), product.MediaType, product.Width, product.Height, product.ImageBytes),
         product.CreatedAt,
         product.UpdatedAt);
-
-    private static ProductFields? ReadFields(string? category, string? name, string? colour, string? attributes)
-    {
-        static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-        var texts = new[] { Clean(category), Clean(name), Clean(colour) };
-        if (texts.Any(t => t is { Length: > MaxTextLength })) return null;
-
-        Dictionary<string, string> parsed = [];
-        if (!string.IsNullOrWhiteSpace(attributes))
-        {
-            try
-            {
-                parsed = JsonSerializer.Deserialize<Dictionary<string, string>>(attributes) ?? [];
-            }
-            catch (JsonException)
-            {
-                return null;
-            }
-        }
-        return new ProductFields(texts[0], texts[1], texts[2], parsed);
-    }
 }

@@ -78,15 +78,16 @@ public static class VariantEndpoints
         HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (image is null) return Problems.BadParameter("image", "The multipart form has no 'image' file.");
+        if (!ImageForm.HasOne(image, request, out var imageProblem)) return imageProblem;
         if (CheckParameters(limit, minScore, options.Value) is { } problem) return problem;
+        var filter = string.IsNullOrWhiteSpace(category) ? null : category.Trim();
+        if (filter is not null && !StorableText.IsStorable(filter)) return Problems.BadParameter("category", $"'category' {StorableText.Rule}.");
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
         var content = await embedder.ReadUploadAsync(image, cancellationToken);
         var vector = await embedder.EmbedAsync(content, cancellationToken);
 
         var model = models.Active;
-        var filter = string.IsNullOrWhiteSpace(category) ? null : category.Trim();
         var hits = await variants.NearestAsync(ProductStore.ToHalfVector(vector), model, limit ?? options.Value.DefaultLimit, minScore, filter, null, cancellationToken);
         return TypedResults.Ok(new SearchResponse(model.Name, filter, ToResponses(hits, request)));
     }
