@@ -33,7 +33,7 @@ public class VariantEndpointTests(CatalogApiFactory factory) : IClassFixture<Cat
         Assert.DoesNotContain(answer.Variants, v => v.Sku == "d0-c0");
         Assert.All(answer.Variants, v => Assert.Equal("Dress", v.Category));
         Assert.Equal(answer.Variants.OrderByDescending(v => v.Score).Select(v => v.Sku), answer.Variants.Select(v => v.Sku));
-        Assert.All(answer.Variants, v => Assert.StartsWith("http://localhost/products/", v.ImageUrl));
+        Assert.All(answer.Variants, v => Assert.StartsWith("/products/", v.ImageUrl)); // relative: never built from the Host header
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public static class ProductEndpoints
                              "is stored, so a rejected upload changes nothing. Uploading the same content again is a no-op (200). The `Catalog-Outcome` response header says created, replaced or unchanged.")
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
-            .AddEndpointFilter<ApiKeyFilter>()
+            .RequireApiKey()
             .AddEndpointFilter<ImageRejectionFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -55,7 +55,7 @@ public static class ProductEndpoints
         group.MapDelete("/{sku}", DeleteProduct)
             .WithName("DeleteProduct")
             .WithSummary("Delete a product, its vectors and (when no other product uses it) its image")
-            .AddEndpointFilter<ApiKeyFilter>()
+            .RequireApiKey()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -120,12 +120,16 @@ public static class ProductEndpoints
         var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(sha256)}\"");
         var headers = context.Response.GetTypedHeaders();
         headers.ETag = etag;
-        // A versioned URL (?v=) names one image for good; the bare URL may change with a re-upload.
-        headers.CacheControl = new CacheControlHeaderValue
+        // A URL versioned with this image's hash (?v=, as ImageUrls makes it) names this image for
+        // good; any other URL, a stale or made-up v included, may show another image after a re-upload.
+        var versioned = context.Request.Query["v"] is [{ } v] && v == ImageUrls.Version(sha256);
+        var cacheControl = new CacheControlHeaderValue
         {
             Public = true,
-            MaxAge = context.Request.Query.ContainsKey("v") ? TimeSpan.FromDays(365) : TimeSpan.FromMinutes(5),
+            MaxAge = versioned ? TimeSpan.FromDays(365) : TimeSpan.FromMinutes(5),
         };
+        if (versioned) cacheControl.Extensions.Add(new NameValueHeaderValue("immutable"));
+        headers.CacheControl = cacheControl; // set whole: the typed getter parses a copy
         var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
         if (ifNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any)))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
