@@ -17,7 +17,7 @@ public static class ProductForm
     public static ProblemHttpResult? Read(string? category, string? name, string? colour, string? attributes, out ProductFields fields)
     {
         fields = new ProductFields(null, null, null, new Dictionary<string, string>());
-        var texts = new[] { ("category", Clean(category)), ("name", Clean(name)), ("colour", Clean(colour)) };
+        (string Field, string? Text)[] texts = [("category", Clean(category)), ("name", Clean(name)), ("colour", Clean(colour))];
         foreach (var (field, text) in texts)
         {
             if (text is null) continue;
@@ -46,7 +46,7 @@ public static class ProductForm
             if (!StorableText.IsStorable(key) || !StorableText.IsStorable(value)) return BadAttributes($"keys and values {StorableText.Rule}");
         }
 
-        fields = new ProductFields(texts[0].Item2, texts[1].Item2, texts[2].Item2, parsed.ToDictionary(kv => kv.Key, kv => kv.Value!));
+        fields = new ProductFields(texts[0].Text, texts[1].Text, texts[2].Text, parsed.ToDictionary(kv => kv.Key, kv => kv.Value!));
         return null;
     }
 
