@@ -61,6 +61,24 @@ public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await ExecuteAsync($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
     }
 
+    /// <summary>
+    /// Waits until the active model's HNSW index is built and valid: it is built in the background
+    /// (CREATE INDEX CONCURRENTLY waits for older transactions, of other test classes too), and
+    /// until then searches are exact.
+    /// </summary>
+    public async Task WaitForIndexAsync()
+    {
+        const string valid = """
+            SELECT coalesce((SELECT indisvalid FROM pg_index
+                             WHERE indexrelid = to_regclass('embeddings_hnsw_model_' || (SELECT id FROM models WHERE active))), false)
+            """;
+        for (var waited = TimeSpan.Zero; await ScalarAsync(valid) is not true; waited += TimeSpan.FromMilliseconds(200))
+        {
+            if (waited > TimeSpan.FromMinutes(5)) throw new TimeoutException("The active model's index was not built within 5 minutes.");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Runs SQL in this factory's schema.</summary>
     public async Task<object?> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
     {

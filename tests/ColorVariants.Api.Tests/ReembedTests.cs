@@ -33,7 +33,7 @@ public class ReembedTests
         await using var second = new SchemaSharingFactory(first.Schema, CatalogApiFactory.PreparedModel(ColourMode.Rgb));
         var other = second.CreateClient();
         ModelResponse? model = null;
-        for (var attempt = 0; attempt < 100; attempt++)
+        for (var attempt = 0; attempt < 900; attempt++) // up to 3 minutes on a busy machine
         {
             model = await other.GetFromJsonAsync<ModelResponse>("/models/active");
             if (!model!.Reembedding.Running) break;
@@ -77,7 +77,7 @@ public class ReembedTests
             var other = second.CreateClient();
             ModelResponse? model = null;
             var sawError = false;
-            for (var attempt = 0; attempt < 100; attempt++)
+            for (var attempt = 0; attempt < 900; attempt++) // up to 3 minutes on a busy machine
             {
                 model = await other.GetFromJsonAsync<ModelResponse>("/models/active");
                 sawError |= model!.Reembedding.LastError?.Contains("injected fault") == true;
@@ -112,6 +112,7 @@ public class ReembedTests
             for (var i = 0; i < 2; i++)
                 Assert.Equal(HttpStatusCode.Created, (await client.PutAsync($"/products/x{i}", Uploads.Form(Uploads.Product(i, Uploads.Red), "Top"))).StatusCode);
             var index = (string)(await first.ScalarAsync("SELECT 'embeddings_hnsw_model_' || id FROM models WHERE active"))!;
+            await first.WaitForIndexAsync();
             Assert.Equal(true, await first.ScalarAsync("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(@name)", ("name", index)));
 
             // A unique concurrent build over two rows of one model fails and leaves an invalid index of that name.
@@ -120,7 +121,8 @@ public class ReembedTests
             Assert.Equal(false, await first.ScalarAsync("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(@name)", ("name", index)));
 
             await using var restarted = new SchemaSharingFactory(first.Schema, CatalogApiFactory.PreparedModel(ColourMode.Gray));
-            Assert.Equal(HttpStatusCode.OK, (await restarted.CreateClient().GetAsync("/readyz")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await restarted.CreateClient().GetAsync("/readyz")).StatusCode); // answering while the index is rebuilt
+            await first.WaitForIndexAsync();
             Assert.Equal(true, await first.ScalarAsync("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(@name)", ("name", index)));
             Assert.Contains("USING hnsw", (string)(await first.ScalarAsync("SELECT pg_get_indexdef(to_regclass(@name))", ("name", index)))!);
         }

@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace ColorVariants.Api.Models;
 
-/// <summary>Registers the loaded model in the database, makes it the active one and gives it its HNSW index.</summary>
+/// <summary>Registers the loaded model in the database and makes it the active one; gives it its HNSW index (in the background).</summary>
 public sealed class ModelRegistry(NpgsqlDataSource dataSource, ILogger<ModelRegistry> logger)
 {
     private ActiveModel? _active;
@@ -39,7 +39,6 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, ILogger<ModelRegi
             await activate.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        await EnsureIndexAsync(connection, active, cancellationToken);
         logger.LogInformation("Active model: {Name} (id {Id}, {Dimensions} dimensions, sha256 {Sha256}).", model.Name, id, model.Dimensions, model.Sha256[..12]);
         _active = active;
         return active;
@@ -48,14 +47,18 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, ILogger<ModelRegi
     /// <summary>
     /// The model's partial HNSW index, built CONCURRENTLY: a build over a large catalog takes
     /// minutes, and a plain CREATE INDEX would block every upload (of any model) for that long.
-    /// CONCURRENTLY cannot run in a transaction, so this runs on its own. An interrupted build
+    /// CONCURRENTLY cannot run in a transaction, so this runs on its own, and it waits for every
+    /// older transaction in the database to end, so it runs in the background
+    /// (<see cref="Embedding.CatalogReembedder"/>), not in start-up: the service answers
+    /// meanwhile, its searches exact until the index is there. An interrupted build
     /// leaves an invalid index that IF NOT EXISTS would keep for good; it is dropped and rebuilt.
-    /// A build the server refuses is logged and left for the next start: searches stay exact
-    /// meanwhile, slower but right, and the service answers. Instances starting together take
-    /// turns (a session advisory lock), so none drops an index another is still building.
+    /// A build the server refuses is logged and left for the next start: searches stay exact,
+    /// slower but right. Instances starting together take turns (a session advisory lock), so
+    /// none drops an index another is still building.
     /// </summary>
-    private async Task EnsureIndexAsync(NpgsqlConnection connection, ActiveModel active, CancellationToken cancellationToken)
+    public async Task EnsureIndexAsync(ActiveModel active, CancellationToken cancellationToken)
     {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@name, 0))", connection))
         {
             take.Parameters.AddWithValue("name", active.IndexName);
