@@ -69,3 +69,27 @@ public class DatabaseOutageTests(ForwardedDatabaseFactory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
     }
 }
+
+public class DatabaseUnavailableTests
+{
+    [Theory]
+    [InlineData("57P01", true)] // admin shutdown
+    [InlineData("57P03", true)] // cannot connect now (starting up)
+    [InlineData("53100", true)] // disk full
+    [InlineData("53300", true)] // too many connections
+    [InlineData("08006", true)] // connection failure
+    [InlineData("23505", false)] // unique violation: the statement, not the database
+    [InlineData("22021", false)] // bad byte sequence: the input
+    [InlineData("40001", false)] // serialization failure: retried by its caller, not the client
+    public void Server_errors_are_unavailability_only_for_connection_and_resource_states(string sqlState, bool unavailable) =>
+        Assert.Equal(unavailable, Infrastructure.ErrorHandling.IsDatabaseUnavailable(new PostgresException("m", "ERROR", "ERROR", sqlState)));
+
+    [Fact]
+    public void Broken_or_refused_connections_are_unavailability_and_other_errors_are_not()
+    {
+        Assert.True(Infrastructure.ErrorHandling.IsDatabaseUnavailable(new NpgsqlException("refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused))));
+        Assert.True(Infrastructure.ErrorHandling.IsDatabaseUnavailable(new NpgsqlException("cut", new EndOfStreamException())));
+        Assert.True(Infrastructure.ErrorHandling.IsDatabaseUnavailable(new NpgsqlException("pool exhausted", new TimeoutException())));
+        Assert.False(Infrastructure.ErrorHandling.IsDatabaseUnavailable(new InvalidOperationException("a bug")));
+    }
+}

@@ -59,13 +59,16 @@ public static class ErrorHandling
 
     /// <summary>
     /// True when the database could not be reached or went away (refused or broken connection,
-    /// connect or pool timeout, a server shutting down or full): the request may succeed later,
-    /// unchanged. A statement the server rejected is not this; it stays a 500.
+    /// connect or pool timeout, a server shutting down or starting, SQLSTATE class 08 connection
+    /// exceptions, class 53 insufficient resources such as a full disk or too many connections):
+    /// the request may succeed later, unchanged. A statement the server rejected for what it is
+    /// (a constraint, a bad value) is not this; it stays a 500.
     /// </summary>
     public static bool IsDatabaseUnavailable(Exception exception) => exception switch
     {
         PostgresException postgres => postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
-            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+            or PostgresErrorCodes.CannotConnectNow || postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || postgres.SqlState.StartsWith("53", StringComparison.Ordinal),
         NpgsqlException npgsql => npgsql.InnerException is SocketException or IOException or TimeoutException || npgsql.IsTransient,
         SocketException => true,
         _ => false,
