@@ -61,11 +61,13 @@ public sealed class ImportTests(CatalogApiFactory factory) : IClassFixture<Catal
         File.WriteAllText(Path.Combine(_folder, "catalog.csv"),
             "sku,image,style,category\n" + string.Concat(rows.Select(r => $"{r},img/{r}.jpg,{r},Top\n")));
         var faults = new FaultyHandler(factory.Server.CreateHandler());
+        // An attempt timeout far above a real upload on a busy machine, so only the stalled rows meet it
+        // (a good row would fail only if all three of its attempts took that long).
         var resilience = new ImportResilience
         {
-            AttemptTimeout = TimeSpan.FromMilliseconds(500),
-            TotalTimeout = TimeSpan.FromSeconds(5),
-            MaxRetries = 3,
+            AttemptTimeout = TimeSpan.FromSeconds(5),
+            TotalTimeout = TimeSpan.FromMinutes(2),
+            MaxRetries = 2,
             BaseDelay = TimeSpan.FromMilliseconds(10),
             MaxDelay = TimeSpan.FromMilliseconds(100),
         };
@@ -77,11 +79,12 @@ public sealed class ImportTests(CatalogApiFactory factory) : IClassFixture<Catal
         Assert.Equal([5, 6], result.Failures.Select(f => f.Line));
         Assert.Contains("503", result.Failures[0].Reason);
         Assert.Contains("timeout", result.Failures[1].Reason, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(4, faults.Attempts("busy-always").Count); // the first try and 3 retries
+        Assert.Equal(3, faults.Attempts("busy-always").Count); // the first try and 2 retries
+        Assert.Equal(3, faults.Attempts("slow-always").Count);
         var busy = faults.Attempts("busy-once");
-        Assert.Equal(2, busy.Count);
+        Assert.True(busy.Count >= 2, $"{busy.Count} attempts"); // 2, unless the real upload itself took over 5 s
         Assert.True(busy[1] - busy[0] >= TimeSpan.FromMilliseconds(900), $"retried after {(busy[1] - busy[0]).TotalMilliseconds} ms, not after Retry-After: 1");
-        Assert.Equal(2, faults.Attempts("slow-once").Count);
+        Assert.True(faults.Attempts("slow-once").Count >= 2);
         Assert.Equal(3L, await factory.ScalarAsync("SELECT count(*) FROM products WHERE sku IN ('ok', 'busy-once', 'slow-once')"));
     }
 
