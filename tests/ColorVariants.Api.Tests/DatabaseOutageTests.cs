@@ -13,7 +13,7 @@ public sealed class ForwardedDatabaseFactory : CatalogApiFactory
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
-        new("ConnectionStrings:Catalog", new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = Forwarder.Port, Timeout = 3 }.ConnectionString),
+        new("ConnectionStrings:Catalog", new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = Forwarder.Port, Timeout = 15 }.ConnectionString),
     ];
 
     public override async ValueTask DisposeAsync()
