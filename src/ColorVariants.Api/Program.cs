@@ -10,6 +10,9 @@ builder.AddColorVariants();
 
 var app = builder.Build();
 app.UseColorVariantsErrors();
+app.UseHeadAsGet(); // before routing: it turns HEAD into GET
+app.UseRouting();
+app.UseApiKeys(); // after routing (it reads the endpoint), before anything reads the body
 app.UseRateLimiter();
 
 app.MapColorVariantsOpenApi();

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace ColorVariants.Api.Tests;
@@ -34,7 +36,11 @@ public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Embedding:ModelPath", ModelPath ?? "");
         builder.UseSetting("Embedding:ModelDirectory", ModelDirectory);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(new LogCapture(Logs)));
     }
+
+    /// <summary>The service's log lines (Information and above), for tests of what it logs.</summary>
+    public ConcurrentQueue<(LogLevel Level, string Message)> Logs { get; } = new();
 
     /// <summary>One prepared copy of the default models for every test in the run.</summary>
     public static string ModelDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "models");
@@ -55,6 +61,24 @@ public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await ExecuteAsync($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
     }
 
+    /// <summary>
+    /// Waits until the active model's HNSW index is built and valid: it is built in the background
+    /// (CREATE INDEX CONCURRENTLY waits for older transactions, of other test classes too), and
+    /// until then searches are exact.
+    /// </summary>
+    public async Task WaitForIndexAsync()
+    {
+        const string valid = """
+            SELECT coalesce((SELECT indisvalid FROM pg_index
+                             WHERE indexrelid = to_regclass('embeddings_hnsw_model_' || (SELECT id FROM models WHERE active))), false)
+            """;
+        for (var waited = TimeSpan.Zero; await ScalarAsync(valid) is not true; waited += TimeSpan.FromMilliseconds(200))
+        {
+            if (waited > TimeSpan.FromMinutes(5)) throw new TimeoutException("The active model's index was not built within 5 minutes.");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Runs SQL in this factory's schema.</summary>
     public async Task<object?> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
     {
@@ -72,4 +96,15 @@ public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
+}
+
+/// <summary>Keeps log lines in a queue.</summary>
+public sealed class LogCapture(ConcurrentQueue<(LogLevel Level, string Message)> logs) : ILoggerProvider, ILogger
+{
+    public ILogger CreateLogger(string categoryName) => this;
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        logs.Enqueue((logLevel, formatter(state, exception)));
+    public void Dispose() { }
 }

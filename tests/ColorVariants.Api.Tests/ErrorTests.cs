@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.PixelFormats;
+using ColorVariants.Core.Tests;
 
 namespace ColorVariants.Api.Tests;
 
@@ -125,6 +126,91 @@ public class ErrorTests(SmallLimitsFactory factory) : IClassFixture<SmallLimitsF
         Assert.Equal(before, after);
         Assert.Equal(original, await _client.GetByteArrayAsync("/products/keep-me/image"));
         Assert.Equal(1L, await factory.ScalarAsync("SELECT count(*) FROM embeddings WHERE sku = 'keep-me'"));
+    }
+
+    /// <summary>Issue 9, bugs 2 and 3: images that do not decode completely are a 422 on upload and search, and nothing is stored.</summary>
+    [Theory]
+    [MemberData(nameof(BrokenImages.Names), MemberType = typeof(BrokenImages))]
+    public async Task Images_that_do_not_decode_completely_are_a_422_and_store_nothing(string name)
+    {
+        var bytes = BrokenImages.Make(name);
+        var problem = await Problem(await _client.PutAsync($"/products/broken-{name}", Uploads.Form(bytes, "Top")), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("Image does not decode", problem.Title);
+        await Problem(await _client.PostAsync("/variants/search", Uploads.Form(bytes)), HttpStatusCode.UnprocessableEntity);
+        await Problem(await _client.GetAsync($"/products/broken-{name}"), HttpStatusCode.NotFound);
+    }
+
+    /// <summary>Issue 9, bug 2: PostgreSQL refuses U+0000 in text and jsonb; that is the client's 400, not a 500.</summary>
+    [Theory]
+    // "\\0" stands for NUL in the data, so the test names stay printable.
+    [InlineData("name", "a\\0b")]
+    [InlineData("category", "Top\\0")]
+    [InlineData("colour", "\\0")]
+    [InlineData("attributes", "{\"a\":\"x\\u0000y\"}")]
+    [InlineData("attributes", "{\"a\\u0000\":\"x\"}")]
+    [InlineData("attributes", "{\"a\":\"\\ud800\"}")]
+    public async Task Nul_characters_and_lone_surrogates_in_texts_are_a_400(string field, string escaped)
+    {
+        var value = escaped.Replace("\\0", "\0", StringComparison.Ordinal);
+        using var form = Uploads.Form(Uploads.Product(1, Uploads.Blue));
+        form.Add(new StringContent(value), field);
+        var problem = await Problem(await _client.PutAsync("/products/nul-text", form), HttpStatusCode.BadRequest);
+        Assert.Equal($"Invalid parameter '{field}'", problem.Title);
+        await Problem(await _client.GetAsync("/products/nul-text"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_nul_character_in_the_search_category_is_a_400()
+    {
+        using var form = Uploads.Form(Uploads.Product(1, Uploads.Blue), category: "Top\0");
+        await Problem(await _client.PostAsync("/variants/search", form), HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>Issue 9, bug 4: .NET's $ matches before a final newline; the sku pattern must not.</summary>
+    [Fact]
+    public async Task A_sku_with_a_trailing_newline_is_a_400()
+    {
+        await Problem(await _client.PutAsync("/products/abc%0A", Uploads.Form(Uploads.Product(0, Uploads.Red))), HttpStatusCode.BadRequest);
+        await Problem(await _client.GetAsync("/products/abc%0A"), HttpStatusCode.BadRequest);
+        await Problem(await _client.GetAsync("/variants/abc%0A"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Two_image_parts_are_a_400()
+    {
+        using var form = Uploads.Form(Uploads.Product(0, Uploads.Red));
+        form.Add(new ByteArrayContent(Uploads.Product(1, Uploads.Blue)), "image", "second.jpg");
+        await Problem(await _client.PutAsync("/products/two-images", form), HttpStatusCode.BadRequest);
+        await Problem(await _client.GetAsync("/products/two-images"), HttpStatusCode.NotFound);
+        using var search = Uploads.Form(Uploads.Product(0, Uploads.Red));
+        search.Add(new ByteArrayContent(Uploads.Product(1, Uploads.Blue)), "image", "second.jpg");
+        await Problem(await _client.PostAsync("/variants/search", search), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Attributes_are_capped_in_keys_key_length_and_value_length()
+    {
+        var image = Uploads.Product(3, Uploads.Black);
+        string Json(int keys, int keyLength, int valueLength) => System.Text.Json.JsonSerializer.Serialize(
+            Enumerable.Range(0, keys).ToDictionary(i => i.ToString("D2").PadRight(keyLength, 'k'), _ => new string('v', valueLength)));
+
+        var atLimit = await _client.PutAsync("/products/attr-caps", Uploads.Form(image, attributes: Json(ProductForm.MaxAttributes, ProductForm.MaxAttributeKeyLength, ProductForm.MaxAttributeValueLength)));
+        Assert.Equal(HttpStatusCode.Created, atLimit.StatusCode);
+        var stored = await atLimit.Content.ReadFromJsonAsync<ProductResponse>();
+        Assert.Equal(ProductForm.MaxAttributes, stored!.Attributes.Count);
+
+        foreach (var over in new[]
+                 {
+                     Json(ProductForm.MaxAttributes + 1, 8, 8),
+                     Json(1, ProductForm.MaxAttributeKeyLength + 1, 8),
+                     Json(1, 8, ProductForm.MaxAttributeValueLength + 1),
+                     "{\"a\":null}",
+                 })
+        {
+            var problem = await Problem(await _client.PutAsync("/products/attr-caps", Uploads.Form(image, attributes: over)), HttpStatusCode.BadRequest);
+            Assert.Equal("Invalid parameter 'attributes'", problem.Title);
+        }
+        Assert.Equal(ProductForm.MaxAttributes, (await _client.GetFromJsonAsync<ProductResponse>("/products/attr-caps"))!.Attributes.Count);
     }
 
     [Fact]

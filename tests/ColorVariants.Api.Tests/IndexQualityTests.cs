@@ -25,6 +25,7 @@ public class IndexQualityTests(CatalogApiFactory factory, ITestOutputHelper outp
         var client = factory.CreateClient();
         var imported = await new CatalogImporter(client).ImportAsync(subset, new ImportOptions { Concurrency = 8 });
         Assert.Equal(Products, imported.Counts.Created);
+        await factory.WaitForIndexAsync(); // this test is about the index: without it searches are exact
 
         var vectors = await StoredVectorsAsync();
         Assert.Equal(Products, vectors.Count);

@@ -33,7 +33,7 @@ public class ReembedTests
         await using var second = new SchemaSharingFactory(first.Schema, CatalogApiFactory.PreparedModel(ColourMode.Rgb));
         var other = second.CreateClient();
         ModelResponse? model = null;
-        for (var attempt = 0; attempt < 100; attempt++)
+        for (var attempt = 0; attempt < 900; attempt++) // up to 3 minutes on a busy machine
         {
             model = await other.GetFromJsonAsync<ModelResponse>("/models/active");
             if (!model!.Reembedding.Running) break;
@@ -46,6 +46,90 @@ public class ReembedTests
         var variants = await other.GetFromJsonAsync<VariantsResponse>("/variants/r0");
         Assert.Equal(("resnet18-imagenet-rgb", 5), (variants!.Model, variants.Variants.Count));
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/readyz")).StatusCode);
+    }
+
+    /// <summary>
+    /// Issue 9, bug 9: a failure inside re-embedding (here a trigger that refuses the first two
+    /// vector inserts) is logged and retried; the host keeps serving and the catalog ends embedded.
+    /// </summary>
+    [Fact]
+    public async Task A_re_embedding_failure_is_retried_and_the_service_keeps_answering()
+    {
+        var first = new CatalogApiFactory();
+        await ((IAsyncLifetime)first).InitializeAsync();
+        try
+        {
+            var client = first.CreateClient();
+            for (var i = 0; i < 4; i++)
+                Assert.Equal(HttpStatusCode.Created, (await client.PutAsync($"/products/f{i}", Uploads.Form(Uploads.Product(i, Uploads.Green), "Top"))).StatusCode);
+            // A sequence is not rolled back with the failed insert, so exactly two inserts fail.
+            await first.ScalarAsync("""
+                CREATE SEQUENCE faults;
+                CREATE FUNCTION inject_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF nextval('faults') <= 2 THEN RAISE EXCEPTION 'injected fault'; END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER inject_fault BEFORE INSERT ON embeddings FOR EACH ROW EXECUTE FUNCTION inject_fault();
+                """);
+
+            await using var second = new SchemaSharingFactory(first.Schema, CatalogApiFactory.PreparedModel(ColourMode.Rgb));
+            var other = second.CreateClient();
+            ModelResponse? model = null;
+            var sawError = false;
+            for (var attempt = 0; attempt < 900; attempt++) // up to 3 minutes on a busy machine
+            {
+                model = await other.GetFromJsonAsync<ModelResponse>("/models/active");
+                sawError |= model!.Reembedding.LastError?.Contains("injected fault") == true;
+                if (!model.Reembedding.Running) break;
+                Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/readyz")).StatusCode);
+                await Task.Delay(200);
+            }
+            Assert.True(sawError, "the injected fault was never reported");
+            Assert.Equal((4, 4, 0, false, null), (model!.Reembedding.Total, model.Reembedding.Done, model.Reembedding.Failed, model.Reembedding.Running, model.Reembedding.LastError));
+            Assert.Equal(7L, await first.ScalarAsync("SELECT nextval('faults')")); // two refused inserts, four stored vectors, then this call
+            var variants = await other.GetFromJsonAsync<VariantsResponse>("/variants/f0");
+            Assert.Equal(("resnet18-imagenet-rgb", 3), (variants!.Model, variants.Variants.Count));
+        }
+        finally
+        {
+            await ((IAsyncLifetime)first).DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Issue 9, bug 9: the index is built CONCURRENTLY (outside a transaction), and an invalid one,
+    /// left by an interrupted concurrent build, is dropped and built again on the next start.
+    /// </summary>
+    [Fact]
+    public async Task An_invalid_index_left_by_an_interrupted_build_is_rebuilt_as_hnsw()
+    {
+        var first = new CatalogApiFactory();
+        await ((IAsyncLifetime)first).InitializeAsync();
+        try
+        {
+            var client = first.CreateClient();
+            for (var i = 0; i < 2; i++)
+                Assert.Equal(HttpStatusCode.Created, (await client.PutAsync($"/products/x{i}", Uploads.Form(Uploads.Product(i, Uploads.Red), "Top"))).StatusCode);
+            var index = (string)(await first.ScalarAsync("SELECT 'embeddings_hnsw_model_' || id FROM models WHERE active"))!;
+            await first.WaitForIndexAsync();
+            Assert.Equal(true, await first.ScalarAsync("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(@name)", ("name", index)));
+
+            // A unique concurrent build over two rows of one model fails and leaves an invalid index of that name.
+            await first.ScalarAsync($"DROP INDEX {index}");
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => first.ScalarAsync($"CREATE UNIQUE INDEX CONCURRENTLY {index} ON embeddings (model_id)"));
+            Assert.Equal(false, await first.ScalarAsync("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(@name)", ("name", index)));
+
+            await using var restarted = new SchemaSharingFactory(first.Schema, CatalogApiFactory.PreparedModel(ColourMode.Gray));
+            Assert.Equal(HttpStatusCode.OK, (await restarted.CreateClient().GetAsync("/readyz")).StatusCode); // answering while the index is rebuilt
+            await first.WaitForIndexAsync();
+            Assert.Equal(true, await first.ScalarAsync("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(@name)", ("name", index)));
+            Assert.Contains("USING hnsw", (string)(await first.ScalarAsync("SELECT pg_get_indexdef(to_regclass(@name))", ("name", index)))!);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)first).DisposeAsync();
+        }
     }
 
     private sealed class SchemaSharingFactory(string schema, string modelPath) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>

@@ -67,4 +67,25 @@ public class ApiKeyTests(ApiKeyFactory factory) : IClassFixture<ApiKeyFactory>
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/products/k1")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.DeleteAsync("/products/k1")).StatusCode);
     }
+
+    /// <summary>
+    /// Issue 9: the key is checked before the body is read. A body that is not even multipart
+    /// would fail binding (a 400) if it were read first; it is a 401.
+    /// </summary>
+    [Fact]
+    public async Task A_write_without_the_key_is_refused_before_its_body_is_read()
+    {
+        var client = factory.CreateClient();
+        var garbage = new ByteArrayContent("--not-a-boundary\r\nnonsense"u8.ToArray());
+        garbage.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PutAsync("/products/k2", garbage)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/products/k2")).StatusCode);
+    }
+
+    [Fact]
+    public void A_configured_key_is_not_warned_about()
+    {
+        _ = factory.Server;
+        Assert.DoesNotContain(factory.Logs, l => l.Message.Contains("Upload:ApiKey is not set", StringComparison.Ordinal));
+    }
 }

@@ -10,7 +10,8 @@ namespace ColorVariants.Api.Embedding;
 /// <summary>
 /// After start-up, embeds every product that has no vector of the active model for its current
 /// image: the catalog follows whatever model the service is configured to serve. Uploads embed
-/// inline, so this only has work after a model change (or an interrupted run).
+/// inline, so this only has work after a model change (or an interrupted run). Then it builds the
+/// model's index if it is missing (<see cref="ModelRegistry.EnsureIndexAsync"/>).
 /// </summary>
 public sealed class CatalogReembedder(
     NpgsqlDataSource dataSource,
@@ -22,18 +23,59 @@ public sealed class CatalogReembedder(
 {
     public ReembedStatus Status { get; private set; } = new(0, 0, 0, Running: true);
 
+    /// <summary>Images the intake rejects, left out of later rounds (and later runs after a failure).</summary>
+    private readonly List<string> _failed = [];
+
+    /// <summary>
+    /// Runs until the catalog is embedded. A failure (the database gone, a statement refused) is
+    /// logged and the run resumes after a growing pause: an exception out of here would stop the
+    /// host (BackgroundServiceExceptionBehavior.StopHost), and with it a service that can still answer.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await startup.Completed.WaitAsync(stoppingToken);
+        for (var failures = 0; ; failures++)
+        {
+            try
+            {
+                await RunAsync(stoppingToken);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var pause = RetryPause(failures);
+                logger.LogError(e, "Re-embedding failed after {Done} of {Total} products; it resumes in {Seconds} s, and the service goes on answering.",
+                    Status.Done, Status.Total, pause.TotalSeconds);
+                Status = Status with { LastError = e.Message };
+                try
+                {
+                    await Task.Delay(pause, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>1, 2, 4 … seconds, at most a minute.</summary>
+    private static TimeSpan RetryPause(int failures) => TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(failures, 6)));
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
         var model = models.Active;
-        var failed = new List<string>();
         var pending = await CountPendingAsync(model, stoppingToken);
-        Status = new ReembedStatus(pending, 0, 0, Running: pending > 0);
+        Status = Status with { Total = Status.Done + pending, Running = pending > 0 };
         if (pending > 0) logger.LogInformation("Re-embedding {Count} products for model {Model}.", pending, model.Name);
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var batch = await NextBatchAsync(model, failed, options.Value.ReembedBatchSize, stoppingToken);
+            var batch = await NextBatchAsync(model, _failed, options.Value.ReembedBatchSize, stoppingToken);
             if (batch.Count == 0) break;
             var results = await Task.WhenAll(batch.Select(async item =>
             {
@@ -49,14 +91,21 @@ public sealed class CatalogReembedder(
             }));
             foreach (var (item, vector) in results)
             {
-                if (vector is null) failed.Add(item.Sku);
-                else await StoreAsync(model, item, vector, stoppingToken);
+                if (vector is null)
+                {
+                    _failed.Add(item.Sku);
+                    Status = Status with { Failed = _failed.Count };
+                    continue;
+                }
+                await StoreAsync(model, item, vector, stoppingToken);
+                Status = Status with { Done = Status.Done + 1 };
             }
-            Status = Status with { Done = Status.Done + results.Count(r => r.vector is not null), Failed = failed.Count };
             if (Status.Done % 1000 < batch.Count) logger.LogInformation("Re-embedded {Done} of {Total} products.", Status.Done, Status.Total);
         }
-        Status = Status with { Running = false };
+        Status = Status with { Running = false, LastError = null };
         if (pending > 0) logger.LogInformation("Re-embedding done: {Done} embedded, {Failed} failed.", Status.Done, Status.Failed);
+        // Last: an HNSW index is built faster over the vectors than updated with each of them.
+        await models.EnsureIndexAsync(model, stoppingToken);
     }
 
     private sealed record Pending(string Sku, byte[] ImageSha256, byte[] Image);
@@ -104,4 +153,5 @@ public sealed class CatalogReembedder(
     }
 }
 
-public sealed record ReembedStatus(int Total, int Done, int Failed, bool Running);
+/// <param name="LastError">Why the last round stopped, while it waits to resume; null once a round went through.</param>
+public sealed record ReembedStatus(int Total, int Done, int Failed, bool Running, string? LastError = null);

@@ -32,7 +32,7 @@ public sealed class CatalogStartup(
                 _completed.TrySetResult();
                 return;
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException and not Npgsql.PostgresException or System.Net.Sockets.SocketException && DateTime.UtcNow < deadline)
+            catch (Exception e) when (ErrorHandling.IsDatabaseUnavailable(e) && DateTime.UtcNow < deadline)
             {
                 logger.LogWarning("The database is not reachable yet ({Message}); retrying.", e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);

@@ -6,6 +6,8 @@ namespace ColorVariants.Api.Infrastructure;
 
 public static class OpenApiSetup
 {
+    private const string ApiKeyScheme = "ApiKey";
+
     public static IServiceCollection AddColorVariantsOpenApi(this IServiceCollection services)
     {
         services.AddOpenApi(options =>
@@ -15,6 +17,25 @@ public static class OpenApiSetup
                 document.Info.Title = "ColorVariants";
                 document.Info.Description = "Colour variants of fashion products: products of the same design in other colours, " +
                                             "found as nearest neighbours of a colour-blind image embedding. Errors are RFC 9457 problem details.";
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = ApiKeys.Header,
+                    Description = "The service's key (Upload:ApiKey), needed by catalog writes when the service has one.",
+                };
+                return Task.CompletedTask;
+            });
+            // Writes name the scheme, so Swagger UI's Authorize sends the key with "Try it out".
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiKeys.RequiredMetadata>().Any())
+                {
+                    operation.Security ??= [];
+                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });
+                }
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer<ExamplesTransformer>();
@@ -48,15 +69,15 @@ public static class OpenApiSetup
 
         private const string Product = """
             {"sku":"0685816001","category":"Vest top","name":"Strap top","colour":"Black","attributes":{"department":"Jersey Basic"},
-             "imageUrl":"http://127.0.0.1:8080/products/0685816001/image?v=903ce7c0d2c5733e",
+             "imageUrl":"/products/0685816001/image?v=903ce7c0d2c5733e",
              "image":{"sha256":"903ce7c0d2c5733e…","mediaType":"image/jpeg","width":171,"height":256,"bytes":9421},
              "createdAt":"2026-11-27T03:28:34Z","updatedAt":"2026-11-27T03:28:34Z"}
             """;
 
         private const string Variants = """
             {"sku":"0685816001","category":"Vest top","model":"resnet18-imagenet-gray","variants":[
-             {"sku":"0685816038","score":0.942364,"category":"Vest top","name":"Strap top","colour":"White","imageUrl":"http://127.0.0.1:8080/products/0685816038/image?v=63429516bfd6fa06"},
-             {"sku":"0685816011","score":0.925886,"category":"Vest top","name":"Strap top","colour":"Light pink","imageUrl":"http://127.0.0.1:8080/products/0685816011/image?v=aa436bbebc4de77b"}]}
+             {"sku":"0685816038","score":0.942364,"category":"Vest top","name":"Strap top","colour":"White","imageUrl":"/products/0685816038/image?v=63429516bfd6fa06"},
+             {"sku":"0685816011","score":0.925886,"category":"Vest top","name":"Strap top","colour":"Light pink","imageUrl":"/products/0685816011/image?v=aa436bbebc4de77b"}]}
             """;
 
         private const string Problem = """

@@ -42,7 +42,7 @@ public static class ServiceRegistration
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue(
                 $"{UploadOptions.Section}:{nameof(UploadOptions.MaxImageBytes)}", new UploadOptions().MaxImageBytes) + ErrorHandling.FormOverhead);
 
-        services.AddProblemDetails();
+        services.AddColorVariantsErrors();
         services.AddColorVariantsRateLimits();
         services.AddColorVariantsHealthChecks();
         services.AddColorVariantsOpenApi();

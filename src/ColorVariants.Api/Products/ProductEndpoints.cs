@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
@@ -16,7 +15,6 @@ public static class ProductEndpoints
 {
     /// <summary>Response header of PUT: created, replaced or unchanged, for importers that count them.</summary>
     public const string OutcomeHeader = "Catalog-Outcome";
-    private const int MaxTextLength = 256;
 
     public static RouteGroupBuilder MapProducts(this IEndpointRouteBuilder app)
     {
@@ -30,7 +28,7 @@ public static class ProductEndpoints
                              "is stored, so a rejected upload changes nothing. Uploading the same content again is a no-op (200). The `Catalog-Outcome` response header says created, replaced or unchanged.")
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
-            .AddEndpointFilter<ApiKeyFilter>()
+            .RequireApiKey()
             .AddEndpointFilter<ImageRejectionFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -57,7 +55,7 @@ public static class ProductEndpoints
         group.MapDelete("/{sku}", DeleteProduct)
             .WithName("DeleteProduct")
             .WithSummary("Delete a product, its vectors and (when no other product uses it) its image")
-            .AddEndpointFilter<ApiKeyFilter>()
+            .RequireApiKey()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -79,9 +77,8 @@ public static class ProductEndpoints
         CancellationToken cancellationToken)
     {
         if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
-        if (image is null) return Problems.BadParameter("image", "The multipart form has no 'image' file.");
-        if (ReadFields(category, name, colour, attributes) is not { } fields)
-            return Problems.BadParameter("attributes", $"'attributes' must be a JSON object of strings, and texts at most {MaxTextLength} characters.");
+        if (!ImageForm.HasOne(image, request, out var imageProblem)) return imageProblem;
+        if (ProductForm.Read(category, name, colour, attributes, out var fields) is { } fieldProblem) return fieldProblem;
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
         var content = await embedder.ReadUploadAsync(image, cancellationToken);
@@ -123,12 +120,16 @@ public static class ProductEndpoints
         var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(sha256)}\"");
         var headers = context.Response.GetTypedHeaders();
         headers.ETag = etag;
-        // A versioned URL (?v=) names one image for good; the bare URL may change with a re-upload.
-        headers.CacheControl = new CacheControlHeaderValue
+        // A URL versioned with this image's hash (?v=, as ImageUrls makes it) names this image for
+        // good; any other URL, a stale or made-up v included, may show another image after a re-upload.
+        var versioned = context.Request.Query["v"] is [{ } v] && v == ImageUrls.Version(sha256);
+        var cacheControl = new CacheControlHeaderValue
         {
             Public = true,
-            MaxAge = context.Request.Query.ContainsKey("v") ? TimeSpan.FromDays(365) : TimeSpan.FromMinutes(5),
+            MaxAge = versioned ? TimeSpan.FromDays(365) : TimeSpan.FromMinutes(5),
         };
+        if (versioned) cacheControl.Extensions.Add(new NameValueHeaderValue("immutable"));
+        headers.CacheControl = cacheControl; // set whole: the typed getter parses a copy
         var ifNoneMatch = context.Request.GetTypedHeaders().IfNoneMatch;
         if (ifNoneMatch.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any)))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
@@ -152,25 +153,4 @@ public static class ProductEndpoints
         new ImageResponse(Convert.ToHexStringLower(product.ImageSha256), product.MediaType, product.Width, product.Height, product.ImageBytes),
         product.CreatedAt,
         product.UpdatedAt);
-
-    private static ProductFields? ReadFields(string? category, string? name, string? colour, string? attributes)
-    {
-        static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-        var texts = new[] { Clean(category), Clean(name), Clean(colour) };
-        if (texts.Any(t => t is { Length: > MaxTextLength })) return null;
-
-        Dictionary<string, string> parsed = [];
-        if (!string.IsNullOrWhiteSpace(attributes))
-        {
-            try
-            {
-                parsed = JsonSerializer.Deserialize<Dictionary<string, string>>(attributes) ?? [];
-            }
-            catch (JsonException)
-            {
-                return null;
-            }
-        }
-        return new ProductFields(texts[0], texts[1], texts[2], parsed);
-    }
 }

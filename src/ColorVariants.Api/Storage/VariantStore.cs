@@ -6,7 +6,18 @@ using Pgvector;
 
 namespace ColorVariants.Api.Storage;
 
-public sealed record VariantHit(string Sku, double Score, string? Category, string? Name, string? Colour, byte[] ImageSha256);
+/// <param name="Score">Cosine similarity, already rounded by <see cref="Round"/>: the figure the answer shows.</param>
+public sealed record VariantHit(string Sku, double Score, string? Category, string? Name, string? Colour, byte[] ImageSha256)
+{
+    public const int ScoreDecimals = 6;
+
+    /// <summary>
+    /// The one place a score is rounded. minScore is compared with this figure, not the raw one,
+    /// so `minScore=<a score the answer showed>` keeps that very item: the shortest round-trip
+    /// text of a double parses back to the same double.
+    /// </summary>
+    public static double Round(double cosine) => Math.Round(cosine, ScoreDecimals);
+}
 
 /// <summary>The product a variants query starts from: its category and its vector of the active model, if it has one.</summary>
 public sealed record QueryProduct(string Sku, string? Category, HalfVector? Vector);
@@ -63,7 +74,6 @@ public sealed class VariantStore(NpgsqlDataSource dataSource, IOptions<SearchOpt
             SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256
             FROM ({nearest}) n
             JOIN products p ON p.sku = n.sku
-            {(minScore is null ? "" : "WHERE 1 - n.distance >= @minScore")}
             ORDER BY n.distance, n.sku
             """;
         await using var command = dataSource.CreateCommand(sql);
@@ -75,15 +85,17 @@ public sealed class VariantStore(NpgsqlDataSource dataSource, IOptions<SearchOpt
             command.Parameters.AddWithValue("exactMax", _exactSearchMaxRows);
         }
         if (excludeSku is not null) command.Parameters.AddWithValue("exclude", excludeSku);
-        if (minScore is not null) command.Parameters.AddWithValue("minScore", minScore.Value);
 
         var hits = new List<VariantHit>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
+            // minScore filters the `limit` nearest, so filtering here, on the rounded score, is the same query.
+            var score = VariantHit.Round(reader.GetDouble(1));
+            if (score < minScore) continue;
             hits.Add(new VariantHit(
                 reader.GetString(0),
-                reader.GetDouble(1),
+                score,
                 reader.IsDBNull(2) ? null : reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4),

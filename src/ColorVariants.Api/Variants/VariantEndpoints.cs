@@ -78,15 +78,16 @@ public static class VariantEndpoints
         HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (image is null) return Problems.BadParameter("image", "The multipart form has no 'image' file.");
+        if (!ImageForm.HasOne(image, request, out var imageProblem)) return imageProblem;
         if (CheckParameters(limit, minScore, options.Value) is { } problem) return problem;
+        var filter = string.IsNullOrWhiteSpace(category) ? null : category.Trim();
+        if (filter is not null && !StorableText.IsStorable(filter)) return Problems.BadParameter("category", $"'category' {StorableText.Rule}.");
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
         var content = await embedder.ReadUploadAsync(image, cancellationToken);
         var vector = await embedder.EmbedAsync(content, cancellationToken);
 
         var model = models.Active;
-        var filter = string.IsNullOrWhiteSpace(category) ? null : category.Trim();
         var hits = await variants.NearestAsync(ProductStore.ToHalfVector(vector), model, limit ?? options.Value.DefaultLimit, minScore, filter, null, cancellationToken);
         return TypedResults.Ok(new SearchResponse(model.Name, filter, ToResponses(hits, request)));
     }
@@ -101,5 +102,5 @@ public static class VariantEndpoints
     }
 
     private static List<VariantResponse> ToResponses(IReadOnlyList<VariantHit> hits, HttpRequest request) =>
-        hits.Select(h => new VariantResponse(h.Sku, Math.Round(h.Score, 6), h.Category, h.Name, h.Colour, ImageUrls.For(request, h.Sku, h.ImageSha256))).ToList();
+        hits.Select(h => new VariantResponse(h.Sku, h.Score, h.Category, h.Name, h.Colour, ImageUrls.For(request, h.Sku, h.ImageSha256))).ToList();
 }

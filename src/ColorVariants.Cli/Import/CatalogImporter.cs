@@ -11,8 +11,6 @@ public sealed record ImportOptions
     /// <summary>Uploads in flight at once; the service batches concurrent ones into one inference call.</summary>
     public int Concurrency { get; init; } = 8;
     public string? ApiKey { get; init; }
-    /// <summary>Retries of an upload the service could not take right now (429, 503, connection errors).</summary>
-    public int MaxRetries { get; init; } = 5;
 }
 
 public sealed record ImportFailure(int Line, string? Sku, string Reason);
@@ -27,7 +25,8 @@ public sealed record ImportResult(ImportProgress Counts, IReadOnlyList<ImportFai
 /// <summary>
 /// Streams a catalog folder to the service: one PUT /products/{sku} per row, a bounded number
 /// in flight. A bad row is recorded with its line and reason and the rest go on; a rerun sends
-/// the same content again, which the service answers as unchanged.
+/// the same content again, which the service answers as unchanged. Retries and timeouts are the
+/// client's (<see cref="ImportHttp"/>); what is still failing after them fails its row only.
 /// </summary>
 public sealed class CatalogImporter(HttpClient http)
 {
@@ -70,41 +69,30 @@ public sealed class CatalogImporter(HttpClient http)
         {
             image = await File.ReadAllBytesAsync(entry.ImagePath, cancellationToken);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return (null, $"The image cannot be read: {e.Message}");
         }
 
-        for (var attempt = 0; ; attempt++)
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"products/{Uri.EscapeDataString(entry.Sku)}")
         {
-            using var request = new HttpRequestMessage(HttpMethod.Put, $"products/{Uri.EscapeDataString(entry.Sku)}")
+            Content = Form(entry, image),
+        };
+        if (!string.IsNullOrEmpty(options.ApiKey)) request.Headers.Add("X-Api-Key", options.ApiKey);
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (response.IsSuccessStatusCode)
             {
-                Content = Form(entry, image),
-            };
-            if (!string.IsNullOrEmpty(options.ApiKey)) request.Headers.Add("X-Api-Key", options.ApiKey);
-            try
-            {
-                using var response = await http.SendAsync(request, cancellationToken);
-                if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && attempt < options.MaxRetries)
-                {
-                    await Task.Delay(Backoff(attempt), cancellationToken);
-                    continue;
-                }
-                if (response.IsSuccessStatusCode)
-                {
-                    var outcome = response.Headers.TryGetValues("Catalog-Outcome", out var values) ? values.FirstOrDefault() : null;
-                    return (response.StatusCode, outcome ?? "");
-                }
-                return (response.StatusCode, await DescribeAsync(response, cancellationToken));
+                var outcome = response.Headers.TryGetValues("Catalog-Outcome", out var values) ? values.FirstOrDefault() : null;
+                return (response.StatusCode, outcome ?? "");
             }
-            catch (HttpRequestException) when (attempt < options.MaxRetries)
-            {
-                await Task.Delay(Backoff(attempt), cancellationToken);
-            }
-            catch (HttpRequestException e)
-            {
-                return (null, $"The service did not answer: {e.Message}");
-            }
+            return (response.StatusCode, await DescribeAsync(response, cancellationToken));
+        }
+        // Whatever ends this row (no answer, a timeout, an open circuit) ends only this row; stopping the import is the caller's token alone.
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, $"The service did not answer: {e.Message}");
         }
     }
 
@@ -120,8 +108,6 @@ public sealed class CatalogImporter(HttpClient http)
         if (entry.Attributes.Count > 0) form.Add(new StringContent(JsonSerializer.Serialize(entry.Attributes)), "attributes");
         return form;
     }
-
-    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(250 * (1 << Math.Min(attempt, 6)));
 
     private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

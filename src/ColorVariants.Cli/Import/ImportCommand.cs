@@ -41,8 +41,8 @@ public sealed class ImportCommand : AsyncCommand<ImportCommand.Settings>
         var catalog = CatalogFolder.Read(settings.Folder);
         AnsiConsole.MarkupLineInterpolated($"Importing [bold]{catalog.Entries.Count}[/] products from {catalog.Root} into {settings.Api}.");
 
-        using var http = new HttpClient { BaseAddress = new Uri(settings.Api.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(2) };
-        var importer = new CatalogImporter(http);
+        using var http = new ImportHttp(new Uri(settings.Api));
+        var importer = new CatalogImporter(http.Client);
         var options = new ImportOptions
         {
             Concurrency = settings.Concurrency,

@@ -6,7 +6,8 @@ namespace ColorVariants.Core.Catalog;
 public static partial class Sku
 {
     public const int MaxLength = 64;
-    public const string Pattern = "^[A-Za-z0-9._-]{1,64}$";
+    // \z, not $: in .NET $ also matches before a final newline, and "abc\n" was taken as a sku (issue 9).
+    public const string Pattern = @"^[A-Za-z0-9._-]{1,64}\z";
 
     public static bool IsValid(string? sku) => sku is not null && SkuRegex().IsMatch(sku) && sku is not "." and not "..";
 

@@ -62,13 +62,16 @@ public static class ImageIntake
                 : $"The content is {seen}; this service reads JPEG, PNG and WebP.");
         }
 
+        if (ImageStructure.Problem(format, data.Span) is { } problem)
+            throw new ImageRejectedException(ImageRejection.Undecodable, $"The {format.Name} image {problem}.");
+
         IImageInfo? info;
         try
         {
             using var stream = AsStream(data);
             info = Image.Identify(Accepted, stream);
         }
-        catch (Exception e) when (e is ImageFormatException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (IsDecoderFailure(e))
         {
             throw new ImageRejectedException(ImageRejection.Undecodable, $"The {format.Name} header does not decode: {e.Message}", e);
         }
@@ -79,6 +82,14 @@ public static class ImageIntake
                 $"The image is {info.Width}x{info.Height} pixels; the limit is {limits.MaxPixels:N0} pixels.");
         return new ImageHeader(format.DefaultMimeType, info.Width, info.Height);
     }
+
+    /// <summary>
+    /// The decoders run on untrusted bytes and throw more than their documented exceptions on
+    /// crafted ones (a NullReferenceException for a JPEG without tables, NotSupportedException for
+    /// some WebPs: issue 9), so any failure of theirs is the image's fault, except running out of
+    /// memory and cancellation, which are not.
+    /// </summary>
+    private static bool IsDecoderFailure(Exception e) => e is not (OutOfMemoryException or OperationCanceledException);
 
     private static MemoryStream AsStream(ReadOnlyMemory<byte> data) =>
         MemoryMarshal.TryGetArray(data, out var segment)
@@ -94,7 +105,7 @@ public static class ImageIntake
         {
             image = Image.Load<Rgb24>(Accepted, data.Span);
         }
-        catch (Exception e) when (e is ImageFormatException or InvalidOperationException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (IsDecoderFailure(e))
         {
             throw new ImageRejectedException(ImageRejection.Undecodable, $"The image does not decode: {e.Message}", e);
         }

@@ -59,6 +59,7 @@ public sealed class CatalogFolderTests : IDisposable
     [InlineData("a/b", false)]
     [InlineData("a b", false)]
     [InlineData("é", false)]
+    [InlineData("abc\n", false)] // issue 9: .NET's $ matched before a final newline
     public void Sku_rules_follow_the_catalog_format(string sku, bool valid)
     {
         Assert.Equal(valid, Sku.IsValid(sku));

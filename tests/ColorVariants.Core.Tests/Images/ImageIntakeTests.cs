@@ -66,6 +66,27 @@ public class ImageIntakeTests
         Assert.Equal(ImageRejection.Undecodable, rejection.Reason);
     }
 
+    /// <summary>Issue 9, bugs 2 and 3: a file cut short, padded with garbage, without tables or animated is a 422, never a product or a 500.</summary>
+    [Theory]
+    [MemberData(nameof(BrokenImages.Names), MemberType = typeof(BrokenImages))]
+    public void A_file_that_does_not_decode_completely_is_undecodable(string name)
+    {
+        var bytes = BrokenImages.Make(name);
+        Assert.Equal(ImageRejection.Undecodable, Assert.Throws<ImageRejectedException>(() => ImageIntake.Inspect(bytes, Limits)).Reason);
+        Assert.Equal(ImageRejection.Undecodable, Assert.Throws<ImageRejectedException>(() => ImageIntake.Decode(bytes, Limits).Dispose()).Reason);
+    }
+
+    [Fact]
+    public void Whole_files_still_decode_also_with_bytes_after_the_jpeg_end()
+    {
+        byte[] trailer = [.. BrokenImages.Jpeg(), .. "camera data after EOI"u8.ToArray()];
+        foreach (var bytes in new[] { BrokenImages.Jpeg(), BrokenImages.Png(), BrokenImages.Webp(), trailer })
+        {
+            using var image = ImageIntake.Decode(bytes, Limits);
+            Assert.Equal((64, 64), (image.Width, image.Height));
+        }
+    }
+
     /// <summary>
     /// A 20000x20000 PNG whose pixel data is a few KB of zlib: decoding it would need 1.2 GB. The
     /// header alone must reject it; the limit check runs before any decoding.
