@@ -7,7 +7,7 @@
 #   deploy/experiments/levers.sh [runs-folder]        (default: runs/, git-ignored)
 #
 # Environment: DATA (catalog folder, default ../shared/datasets/hm-colour-variants-dev).
-# Rows already evaluated (runs/eval/<row>.json) are not run again. About 40 minutes on a quiet
+# Rows already evaluated (runs/eval/<row>.json) are not run again. About an hour on a quiet
 # 2-core machine; the table lands in <runs-folder>/levers.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -36,9 +36,10 @@ evaluate gray-gem-l34-parts-flip-whitened --baseline imagenet-gray --descriptor 
 evaluate gray-gem-l34-parts-320px-whitened --baseline imagenet-gray --baseline-size 320 --descriptor "gem=3 layers=3+4 $paper flip=no" --whiten
 evaluate default-unwhitened            --baseline default --no-whiten
 evaluate default                       --baseline default
+evaluate gray-gem-l34-parts-384px-whitened --baseline imagenet-gray --baseline-size 384 --descriptor "gem=3 layers=3+4 $paper flip=no" --whiten
 
 rows=(imagenet-gray gray-whitened gray-gem gray-gem-whitened gray-gem-l34-whitened gray-gem-l34-parts-whitened
-      gray-gem-l34-parts-flip-whitened gray-gem-l34-parts-320px-whitened default-unwhitened default)
+      gray-gem-l34-parts-flip-whitened gray-gem-l34-parts-320px-whitened gray-gem-l34-parts-384px-whitened default-unwhitened default)
 files=()
 for row in "${rows[@]}"; do files+=("$RUNS/eval/$row.json"); done
 cli results "${files[@]}" | tee "$RUNS/levers.md"

@@ -24,7 +24,7 @@ public class ServiceTests(CatalogApiFactory factory) : IClassFixture<CatalogApiF
     public async Task The_active_model_tells_what_it_is()
     {
         var model = await _client.GetFromJsonAsync<ModelResponse>("/models/active");
-        Assert.Equal((DefaultModel.Name, DescriptorOptions.Default.Dimensions, "CPU", 224, "gray"), (model!.Name, model.Dimensions, model.ExecutionProvider, model.InputSize, model.ColourMode));
+        Assert.Equal((DefaultModel.Name, DescriptorOptions.Default.Dimensions, "CPU", DefaultModel.DefaultInputSize, "gray"), (model!.Name, model.Dimensions, model.ExecutionProvider, model.InputSize, model.ColourMode));
         Assert.Equal("bgr", model.Metadata[PreprocessingSpec.ChannelOrderKey]);
     }
 

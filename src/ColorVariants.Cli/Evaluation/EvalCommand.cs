@@ -113,7 +113,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             var path = settings.Model ?? PrepareBaseline(settings, out descriptorText);
             using var model = EmbeddingModel.Load(path);
             name = settings.Baseline is null ? model.Name
-                : settings.BaselineSize is { } size && size != DefaultModel.DefaultInputSize ? $"{settings.Baseline} {size} px" : settings.Baseline;
+                : settings.BaselineSize is { } size && size != BaselineSizeOf(settings) ? $"{settings.Baseline} {size} px" : settings.Baseline;
             input = (model.Preprocessing.InputSize, model.Preprocessing.ColourMode);
             AnsiConsole.MarkupLineInterpolated($"Model [bold]{model.Name}[/] ({path}): {model.Dimensions} dimensions, {model.Preprocessing.InputSize} px, {model.Preprocessing.ColourMode}, {model.ExecutionProvider}.");
             vectors = WithProgress(entries.Count, $"Embedding {entries.Count} images", progress =>
@@ -155,12 +155,15 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         var colour = settings.Baseline == ImageNetRgbBaseline ? ColourMode.Rgb : ColourMode.Gray;
         var descriptor = settings.Baseline == ServedDefaultBaseline ? DescriptorOptions.Default
             : settings.Descriptor is null ? DescriptorOptions.Plain : DescriptorOptions.Parse(settings.Descriptor);
-        var size = settings.BaselineSize ?? DefaultModel.DefaultInputSize;
+        var size = settings.BaselineSize ?? BaselineSizeOf(settings);
         descriptorText = descriptor.ToString();
         var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{colour} {size} {descriptor}")))[..12];
         var fileName = $"resnet18-imagenet-{colour.ToString().ToLowerInvariant()}-{size}px-{key}.onnx";
         return DefaultModel.EnsurePrepared(Path.Combine(AppContext.BaseDirectory, "models", fileName), colour, size, descriptor);
     }
+
+    /// <summary>The served default at its own size; the plain ImageNet baselines at the 224 px they were trained at.</summary>
+    private static int BaselineSizeOf(Settings settings) => settings.Baseline == ServedDefaultBaseline ? DefaultModel.DefaultInputSize : 224;
 
     private static string? ShadeOf(CatalogEntry entry) =>
         entry.Attributes.FirstOrDefault(a => string.Equals(a.Key, ShadeColumn, StringComparison.OrdinalIgnoreCase)).Value;
