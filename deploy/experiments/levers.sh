@@ -34,12 +34,14 @@ evaluate gray-gem-l34-whitened         --baseline imagenet-gray --descriptor "ge
 evaluate gray-gem-l34-parts-whitened   --baseline imagenet-gray --descriptor "gem=3 layers=3+4 $paper flip=no" --whiten
 evaluate gray-gem-l34-parts-flip-whitened --baseline imagenet-gray --descriptor "gem=3 layers=3+4 $paper flip=yes" --whiten
 evaluate gray-gem-l34-parts-320px-whitened --baseline imagenet-gray --baseline-size 320 --descriptor "gem=3 layers=3+4 $paper flip=no" --whiten
+evaluate gray-gem-l34-parts-flip-320px-whitened --baseline imagenet-gray --baseline-size 320 --descriptor "gem=3 layers=3+4 $paper flip=yes" --whiten
 evaluate default-unwhitened            --baseline default --no-whiten
 evaluate default                       --baseline default
 evaluate gray-gem-l34-parts-384px-whitened --baseline imagenet-gray --baseline-size 384 --descriptor "gem=3 layers=3+4 $paper flip=no" --whiten
 
 rows=(imagenet-gray gray-whitened gray-gem gray-gem-whitened gray-gem-l34-whitened gray-gem-l34-parts-whitened
-      gray-gem-l34-parts-flip-whitened gray-gem-l34-parts-320px-whitened gray-gem-l34-parts-384px-whitened default-unwhitened default)
+      gray-gem-l34-parts-flip-whitened gray-gem-l34-parts-320px-whitened gray-gem-l34-parts-flip-320px-whitened gray-gem-l34-parts-384px-whitened
+      default-unwhitened default)
 files=()
 for row in "${rows[@]}"; do files+=("$RUNS/eval/$row.json"); done
 cli results "${files[@]}" | tee "$RUNS/levers.md"

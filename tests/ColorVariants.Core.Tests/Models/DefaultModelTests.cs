@@ -104,12 +104,15 @@ public class DefaultModelTests
         }
     }
 
-    public static TheoryData<string> Descriptors => ["default", "plain", "layer4-gem-parts-no-flip"];
+    public static TheoryData<string> Descriptors => ["default", "plain", "layer4-gem-parts", "with-mirror"];
+
+    private static DescriptorOptions Mirrored => DescriptorOptions.Default with { FlipAverage = true };
 
     private static DescriptorOptions Named(string name) => name switch
     {
         "default" => DescriptorOptions.Default,
         "plain" => DescriptorOptions.Plain,
+        "with-mirror" => Mirrored,
         _ => new DescriptorOptions(3, false, PartCrop.Default, false, "-test"),
     };
 
@@ -130,9 +133,9 @@ public class DefaultModelTests
     }
 
     [Fact]
-    public void The_default_descriptor_ignores_a_mirrored_picture()
+    public void With_the_mirror_a_mirrored_picture_gives_the_same_descriptor()
     {
-        var descriptor = DescriptorOptions.Default;
+        var descriptor = Mirrored;
         Assert.Equal(ByHand(Picture(), descriptor).Select(v => Math.Round(v, 4)), ByHand(Mirror(Picture()), descriptor).Select(v => Math.Round(v, 4)));
     }
 
@@ -144,7 +147,7 @@ public class DefaultModelTests
         {
             Assert.Equal(DefaultModel.Name, model.Name);
             Assert.Equal((256 + 512) * 3, model.Dimensions);
-            Assert.Equal("gem=3 layers=3+4 parts=whole=0:1,top=0:0.5,bottom=0.5:1 flip=yes", model.Metadata[ModelMetadataKeys.Descriptor]);
+            Assert.Equal("gem=3 layers=3+4 parts=whole=0:1,top=0:0.5,bottom=0.5:1 flip=no", model.Metadata[ModelMetadataKeys.Descriptor]);
             Assert.Equal(Size, model.Preprocessing.InputSize);
             Assert.Equal(ColourMode.Gray, model.Preprocessing.ColourMode);
         }
@@ -173,6 +176,7 @@ public class DescriptorOptionsTests
     {
         var parsed = DescriptorOptions.Parse("gem=4 flip=no");
         Assert.Equal((4f, true, false, 3), (parsed.GemPower, parsed.WithLayer3, parsed.FlipAverage, parsed.Parts.Count));
+        Assert.True(DescriptorOptions.Parse("flip=yes").FlipAverage);
     }
 
     [Theory]
