@@ -391,3 +391,84 @@ public class WhiteningPolicyTests
         Assert.Contains(results, r => r.MemberNames.Contains(nameof(WhiteningRefitOptions.MinimumVectors)));
     }
 }
+
+/// <summary>A catalog written before migration 0002: its vectors were never whitened, so they become the raw ones.</summary>
+public class WhiteningMigrationTests
+{
+    [Fact]
+    public async Task Existing_vectors_become_raw_and_the_searchable_one_stays_in_the_heap_page()
+    {
+        var schema = $"test_{Guid.NewGuid():N}"[..20];
+        var connectionString = new NpgsqlConnectionStringBuilder(CatalogApiFactory.BaseConnectionString) { SearchPath = $"{schema},public" }.ConnectionString;
+        await using (var setup = new NpgsqlConnection(CatalogApiFactory.BaseConnectionString))
+        {
+            await setup.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE SCHEMA {schema}", setup);
+            await create.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            // The schema as migration 0001 left it, with 50 products of an older model.
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.OpenAsync();
+                var resource = typeof(Program).Assembly.GetManifestResourceStream("ColorVariants.Api.Storage.Migrations.0001_catalog.sql")!;
+                var image = WhiteningCatalog.Image(1);
+                await using var command = new NpgsqlCommand(new StreamReader(resource).ReadToEnd() + """
+                    ;
+                    CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+                    INSERT INTO schema_migrations (version, name) VALUES (1, '0001_catalog');
+                    INSERT INTO images (sha256, media_type, width, height, content) VALUES (sha256(@image), 'image/jpeg', 120, 160, @image);
+                    INSERT INTO models (name, sha256, dimensions) VALUES ('older', 'not-a-real-model', 512);
+                    INSERT INTO products (sku, image_sha256) SELECT 'm' || i, sha256(@image) FROM generate_series(1, 50) i;
+                    INSERT INTO embeddings (model_id, sku, image_sha256, embedding)
+                    SELECT m.id, p.sku, p.image_sha256, (SELECT array_agg(random()) FROM generate_series(1, 512) WHERE p.sku IS NOT NULL)::halfvec(512)
+                    FROM products p, models m;
+                    """, connection);
+                command.Parameters.AddWithValue("image", image);
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await using var service = new MigrationFactory(connectionString);
+            var client = service.CreateClient();
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+            for (var attempt = 0; attempt < 150 && (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.Reembedding.Running; attempt++)
+                await Task.Delay(200); // the served model embeds the 50 products too
+
+            var rows = await WhiteningCatalog.RowsAsync(connectionString);
+            var older = rows.Values.Where(r => r.Model == "older").ToList();
+            Assert.Equal(50, older.Count);
+            Assert.All(older, r => Assert.Equal(r.Embedding, r.Raw));
+
+            // Only `raw` went out of line to the TOAST table; `embedding`, which every search reads, stayed in the heap page.
+            // pg_column_size tells them apart: inline a 512-d halfvec counts its 4-byte header (1032), out of line only its data (1028).
+            await using var probe = new NpgsqlConnection(connectionString);
+            await probe.OpenAsync();
+            await using var storage = new NpgsqlCommand("SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'embeddings'::regclass AND attname = 'embedding'", probe);
+            Assert.Equal("m", await storage.ExecuteScalarAsync());
+            await using var sizes = new NpgsqlCommand("""
+                SELECT count(*), count(*) FILTER (WHERE pg_column_size(embedding) = 1032 AND pg_column_size(raw) = 1028) FROM embeddings
+                """, probe);
+            await using var reader = await sizes.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            Assert.Equal((100L, 100L), (reader.GetInt64(0), reader.GetInt64(1))); // the older model's 50 and the served model's 50
+        }
+        finally
+        {
+            await using var cleanup = new NpgsqlConnection(CatalogApiFactory.BaseConnectionString);
+            await cleanup.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", cleanup);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    private sealed class MigrationFactory(string connectionString) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("ConnectionStrings:Catalog", connectionString);
+            builder.UseSetting("Embedding:ModelDirectory", CatalogApiFactory.ModelDirectory);
+            builder.UseSetting("Whitening:Enabled", "false");
+        }
+    }
+}
