@@ -472,3 +472,65 @@ public class WhiteningMigrationTests
         }
     }
 }
+
+/// <summary>The background refitter on, checking every second.</summary>
+public sealed class AutomaticWhiteningFactory : CatalogApiFactory
+{
+    public static readonly KeyValuePair<string, string?>[] Automatic =
+        [new("Whitening:Enabled", "true"), new("Whitening:CheckIntervalSeconds", "1"), new("Whitening:MinimumVectors", $"{WhiteningFactory.MinimumVectors}")];
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings => Automatic;
+}
+
+public class WhiteningAutomaticRefitTests(AutomaticWhiteningFactory factory) : IClassFixture<AutomaticWhiteningFactory>
+{
+    [Fact]
+    public async Task The_background_refit_comes_at_the_minimum_then_at_a_20_percent_change_and_after_a_re_embedding()
+    {
+        var client = factory.CreateClient();
+        await WhiteningCatalog.UploadAsync(client, Enumerable.Range(0, 63));
+        await Task.Delay(2500); // two checks or more: one vector short of the minimum, nothing happens
+        Assert.Equal(0, (await StatusAsync(client)).Version);
+
+        await WhiteningCatalog.UploadAsync(client, [63]);
+        var first = await WaitForVersionAsync(client, 1);
+        Assert.Equal((64, 77), (first.FittedOn, first.RefitAtLeast)); // 64 + ceil(20 % of 64)
+
+        await WhiteningCatalog.UploadAsync(client, Enumerable.Range(64, 12));
+        await Task.Delay(2500); // 76 vectors: short of a 20 % change
+        Assert.Equal((1, 76), ((await StatusAsync(client)).Version, (await StatusAsync(client)).Vectors));
+
+        await WhiteningCatalog.UploadAsync(client, [76]);
+        Assert.Equal(77, (await WaitForVersionAsync(client, 2)).FittedOn);
+
+        // Another model on the same catalog: its first fit waits for its re-embedding, so it is fitted on all 77.
+        await using var second = new AutomaticSharingFactory(factory.Schema);
+        var other = second.CreateClient();
+        var rgb = await WaitForVersionAsync(other, 1);
+        Assert.Equal((77, 77), (rgb.FittedOn, rgb.Vectors));
+        Assert.False((await other.GetFromJsonAsync<ModelResponse>("/models/active"))!.Reembedding.Running);
+    }
+
+    private static async Task<WhiteningStatus> StatusAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.Whitening;
+
+    private static async Task<WhiteningStatus> WaitForVersionAsync(HttpClient client, int version)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            var status = await StatusAsync(client);
+            if (status.Version >= version) return status;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"No whitening version {version} within a minute.");
+    }
+
+    private sealed class AutomaticSharingFactory(string schema) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("ConnectionStrings:Catalog", new NpgsqlConnectionStringBuilder(CatalogApiFactory.BaseConnectionString) { SearchPath = $"{schema},public" }.ConnectionString);
+            builder.UseSetting("Embedding:ModelPath", CatalogApiFactory.PreparedModel(ColourMode.Rgb));
+            foreach (var (key, value) in AutomaticWhiteningFactory.Automatic) builder.UseSetting(key, value);
+        }
+    }
+}
