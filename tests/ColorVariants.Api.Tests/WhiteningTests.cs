@@ -353,6 +353,7 @@ public class WhiteningKeyTests(WhiteningKeyFactory factory) : IClassFixture<Whit
         keyed.Headers.Add("X-Api-Key", "s3cret");
         Assert.Equal(HttpStatusCode.Conflict, (await client.SendAsync(keyed)).StatusCode); // keyed, but an empty catalog
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/models/active")).StatusCode);
+        Assert.Contains("\"/models/active/whitening\"", await client.GetStringAsync("/openapi/v1.json"));
     }
 }
 

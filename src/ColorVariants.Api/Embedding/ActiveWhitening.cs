@@ -64,7 +64,8 @@ public sealed class ActiveWhitening(WhiteningStore store, ModelRegistry models, 
         lock (_gate)
         {
             if (snapshot.Version <= _current.Version) return snapshot;
-            if (_current != WhiteningSnapshot.Unknown)
+            // Every change is worth a line; the first read only when there is a whitening to serve.
+            if (_current != WhiteningSnapshot.Unknown || whitening is not null)
                 logger.LogInformation("Whitening of model {Model}: version {Version} ({State}).", models.Active.Name, snapshot.Version,
                     whitening is null ? "none" : $"fitted on {whitening.SampleCount} vectors, rank {whitening.Rank}");
             _current = snapshot;

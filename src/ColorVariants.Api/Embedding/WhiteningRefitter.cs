@@ -106,12 +106,14 @@ public sealed class WhiteningRefitter(
             var fitted = await Task.Run(() => CatalogWhitening.Fit(raw, WhiteningOptions.Default), cancellationToken);
             var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
+            var locked = Stopwatch.GetTimestamp();
             var replaced = await store.ReplaceAsync(model, current.Version, fitted, cancellationToken);
+            var lockedSeconds = Stopwatch.GetElapsedTime(locked).TotalSeconds;
             if (replaced is null)
                 return Answer(RefitOutcome.Superseded, "Another refit (perhaps another instance's) stored a whitening meanwhile; this one was dropped and nothing else changed.");
             current = whitening.Adopt(replaced.Version, fitted, replaced.FittedAt);
             vectors = await store.CountVectorsAsync(model, cancellationToken);
-            var detail = $"Fitted on {fitted.SampleCount} vectors (rank {fitted.Rank}) in {fitSeconds:0.0} s; re-projected {replaced.Rows} vectors of model {model.Name}.";
+            var detail = $"Fitted on {fitted.SampleCount} vectors (rank {fitted.Rank}) in {fitSeconds:0.0} s; re-projected {replaced.Rows} vectors of model {model.Name} in {lockedSeconds:0.0} s (uploads wait for this part).";
             logger.LogInformation("Whitening version {Version}: {Detail}", replaced.Version, detail);
             return Answer(RefitOutcome.Fitted, detail, replaced.Rows);
         }

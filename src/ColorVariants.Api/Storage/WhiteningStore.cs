@@ -22,6 +22,19 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
     /// <summary>Rows re-projected per round trip of a refit (keyset pages on the primary key).</summary>
     private const int PageSize = 2000;
 
+    /// <summary>
+    /// A refit rewrites every vector of the model, and each rewrite is an HNSW insert: tens of
+    /// seconds for a few thousand products on a busy 2-core box, longer for more. It is a background
+    /// job stopped by its cancellation token, so its statements have no timeout (0).
+    /// </summary>
+    private const int RefitTimeoutSeconds = 0;
+
+    /// <summary>
+    /// How long a writer waits for a refit in progress (FOR SHARE behind FOR UPDATE) before it fails:
+    /// long enough for a refit, instead of Npgsql's 30 s default, which failed uploads during one.
+    /// </summary>
+    private const int WriterWaitSeconds = 600;
+
     /// <summary>The model's whitening, or null when its version is still <paramref name="knownVersion"/> (nothing to reload).</summary>
     public async Task<StoredWhitening?> ReadAsync(ActiveModel model, int knownVersion, CancellationToken cancellationToken)
     {
@@ -43,6 +56,7 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
             SELECT whitening_version, CASE WHEN whitening_version <> @known THEN whitening END, whitening_samples, whitening_fitted_at
             FROM models WHERE id = {model.Id}{(forShare ? " FOR SHARE" : "")}
             """, connection, transaction);
+        if (forShare) command.CommandTimeout = WriterWaitSeconds;
         command.Parameters.AddWithValue("known", knownVersion);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) throw new InvalidOperationException($"Model {model.Id} is not registered.");
@@ -66,6 +80,7 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
     public async Task<List<float[]>> ReadRawAsync(ActiveModel model, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT raw FROM embeddings WHERE {model.Filter} ORDER BY sku");
+        command.CommandTimeout = RefitTimeoutSeconds;
         var vectors = new List<float[]>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) vectors.Add(ToFloats(reader.GetFieldValue<HalfVector>(0)));
@@ -83,11 +98,12 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockModel = new NpgsqlCommand($"SELECT whitening_version FROM models WHERE id = {model.Id} FOR UPDATE", connection, transaction))
+        NpgsqlCommand Command(string sql) => new(sql, connection, transaction) { CommandTimeout = RefitTimeoutSeconds };
+        await using (var lockModel = Command($"SELECT whitening_version FROM models WHERE id = {model.Id} FOR UPDATE"))
         {
             if ((int)(await lockModel.ExecuteScalarAsync(cancellationToken))! != expectedVersion) return null;
         }
-        await using (var create = new NpgsqlCommand("""CREATE TEMP TABLE whitened (sku text COLLATE "C" PRIMARY KEY, embedding halfvec NOT NULL) ON COMMIT DROP""", connection, transaction))
+        await using (var create = Command("""CREATE TEMP TABLE whitened (sku text COLLATE "C" PRIMARY KEY, embedding halfvec NOT NULL) ON COMMIT DROP"""))
             await create.ExecuteNonQueryAsync(cancellationToken);
 
         // Pages of raw vectors out, whitened vectors in (binary COPY), then one UPDATE joins them.
@@ -96,7 +112,7 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
         while (true)
         {
             var page = new List<(string Sku, float[] Raw)>(PageSize);
-            await using (var read = new NpgsqlCommand($"SELECT sku, raw FROM embeddings WHERE {model.Filter} AND sku > @after ORDER BY sku LIMIT {PageSize}", connection, transaction))
+            await using (var read = Command($"SELECT sku, raw FROM embeddings WHERE {model.Filter} AND sku > @after ORDER BY sku LIMIT {PageSize}"))
             {
                 read.Parameters.AddWithValue("after", after);
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
@@ -105,6 +121,7 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
             if (page.Count == 0) break;
             await using (var writer = await connection.BeginBinaryImportAsync("COPY whitened (sku, embedding) FROM STDIN (FORMAT BINARY)", cancellationToken))
             {
+                writer.Timeout = TimeSpan.Zero;
                 foreach (var (sku, raw) in page)
                 {
                     await writer.StartRowAsync(cancellationToken);
@@ -117,15 +134,15 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
             after = page[^1].Sku;
         }
 
-        await using (var update = new NpgsqlCommand($"""
+        await using (var update = Command($"""
             UPDATE embeddings e SET embedding = w.embedding FROM whitened w WHERE e.{model.Filter} AND e.sku = w.sku
-            """, connection, transaction))
+            """))
             await update.ExecuteNonQueryAsync(cancellationToken);
         DateTimeOffset fittedAt;
-        await using (var store = new NpgsqlCommand($"""
+        await using (var store = Command($"""
             UPDATE models SET whitening = @bytes, whitening_samples = @samples, whitening_fitted_at = now(), whitening_version = whitening_version + 1
             WHERE id = {model.Id} RETURNING whitening_fitted_at
-            """, connection, transaction))
+            """))
         {
             store.Parameters.AddWithValue("bytes", whitening.ToBytes());
             store.Parameters.AddWithValue("samples", whitening.SampleCount);
