@@ -16,15 +16,12 @@ public class IndexQualityTests(CatalogApiFactory factory, ITestOutputHelper outp
 {
     private const int Products = 600;
 
-    public static string DevSet => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/datasets/hm-colour-variants-dev"));
-
     [SkippableFact]
     public async Task Variants_match_exact_search_in_98_percent_of_top_10_positions()
     {
-        Skip.IfNot(File.Exists(Path.Combine(DevSet, "catalog.csv")), $"The H&M dev set is not at {DevSet} (../shared beside the repo); this test needs it.");
-
-        var catalog = CatalogFolder.Read(DevSet);
-        var subset = SubsetFolder(catalog, Products);
+        DevSet.SkipIfAbsent();
+        // The file is sorted by style, so the first products bring their variants along.
+        var subset = DevSet.Subset(CatalogFolder.Read(DevSet.Folder).Entries.Take(Products));
         var client = factory.CreateClient();
         var imported = await new CatalogImporter(client).ImportAsync(subset, new ImportOptions { Concurrency = 8 });
         Assert.Equal(Products, imported.Counts.Created);
@@ -51,25 +48,6 @@ public class IndexQualityTests(CatalogApiFactory factory, ITestOutputHelper outp
             output.WriteLine($"sameCategory={sameCategory}: {matching} of {positions} top-10 positions agree with exact search ({agreement:P2}).");
             Assert.True(agreement >= 0.98, $"only {agreement:P2} of top-10 positions agree with exact search (sameCategory={sameCategory})");
         }
-    }
-
-    /// <summary>
-    /// A catalog folder of the first <paramref name="count"/> products (the file is sorted by style,
-    /// so variants come together), their images linked in from the dev set.
-    /// </summary>
-    private static CatalogFolder SubsetFolder(CatalogFolder catalog, int count)
-    {
-        var folder = Directory.CreateTempSubdirectory("index-quality-").FullName;
-        Directory.CreateDirectory(Path.Combine(folder, "images"));
-        var lines = new List<string> { "sku,image,category" };
-        foreach (var entry in catalog.Entries.Take(count))
-        {
-            var name = Path.GetFileName(entry.ImagePath);
-            File.CreateSymbolicLink(Path.Combine(folder, "images", name), entry.ImagePath);
-            lines.Add($"{entry.Sku},images/{name},\"{entry.Category}\"");
-        }
-        File.WriteAllLines(Path.Combine(folder, "catalog.csv"), lines);
-        return CatalogFolder.Read(folder);
     }
 
     private async Task<Dictionary<string, (string? Category, float[] Vector)>> StoredVectorsAsync()

@@ -1,3 +1,4 @@
+using ColorVariants.Core.Models;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -23,7 +24,7 @@ public class ServiceTests(CatalogApiFactory factory) : IClassFixture<CatalogApiF
     public async Task The_active_model_tells_what_it_is()
     {
         var model = await _client.GetFromJsonAsync<ModelResponse>("/models/active");
-        Assert.Equal(("resnet18-imagenet-gray", 512, "CPU", 224, "gray"), (model!.Name, model.Dimensions, model.ExecutionProvider, model.InputSize, model.ColourMode));
+        Assert.Equal((DefaultModel.Name, DescriptorOptions.Default.Dimensions, "CPU", 224, "gray"), (model!.Name, model.Dimensions, model.ExecutionProvider, model.InputSize, model.ColourMode));
         Assert.Equal("bgr", model.Metadata[PreprocessingSpec.ChannelOrderKey]);
     }
 

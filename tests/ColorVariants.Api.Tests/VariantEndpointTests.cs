@@ -97,22 +97,25 @@ public class VariantEndpointTests(CatalogApiFactory factory) : IClassFixture<Cat
 /// </summary>
 public class RareCategoryTests(CatalogApiFactory factory) : IClassFixture<CatalogApiFactory>
 {
+    private int _dimensions;
+
     [Fact]
     public async Task A_one_percent_category_still_fills_the_limit()
     {
         var client = factory.CreateClient();
         Assert.Equal(HttpStatusCode.Created, (await client.PutAsync("/products/seed", Uploads.Form(Uploads.Product(0, Uploads.Red), "Common"))).StatusCode);
+        _dimensions = (int)(await factory.ScalarAsync("SELECT dimensions FROM models WHERE active"))!;
         await using (var connection = new NpgsqlConnection(factory.ConnectionString))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("""
+            await using var command = new NpgsqlCommand($"""
                 INSERT INTO products (sku, category, image_sha256)
                 SELECT 'syn-' || i, CASE WHEN i % 100 = 0 THEN 'Rare' ELSE 'Common' END, (SELECT image_sha256 FROM products WHERE sku = 'seed')
                 FROM generate_series(1, 5000) AS i;
                 INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, raw)
                 SELECT id, sku, image_sha256, category, v, v FROM (
                     SELECT m.id, p.sku, p.image_sha256, p.category,
-                           (SELECT array_agg(random() - 0.5) FROM generate_series(1, 512) WHERE p.sku IS NOT NULL)::halfvec(512) AS v
+                           (SELECT array_agg(random() - 0.5) FROM generate_series(1, {_dimensions}) WHERE p.sku IS NOT NULL)::halfvec({_dimensions}) AS v
                     FROM products p, models m WHERE m.active AND p.sku LIKE 'syn-%' OFFSET 0) r;
                 ANALYZE embeddings;
                 """, connection) { CommandTimeout = 600 };
@@ -137,9 +140,9 @@ public class RareCategoryTests(CatalogApiFactory factory) : IClassFixture<Catalo
     {
         await using var connection = new NpgsqlConnection(factory.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
+        await using var command = new NpgsqlCommand($"""
             SELECT sku FROM (
-                SELECT e.sku, e.embedding::halfvec(512) <=> q.embedding::halfvec(512) AS distance
+                SELECT e.sku, e.embedding::halfvec({_dimensions}) <=> q.embedding::halfvec({_dimensions}) AS distance
                 FROM embeddings e JOIN models m ON m.id = e.model_id AND m.active
                 JOIN embeddings q ON q.model_id = e.model_id AND q.sku = @sku
                 WHERE e.category = @category AND e.sku <> @sku

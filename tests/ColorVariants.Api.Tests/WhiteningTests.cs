@@ -6,6 +6,7 @@ using ColorVariants.Api.Models;
 using ColorVariants.Api.Variants;
 using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
+using ColorVariants.Core.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -102,7 +103,7 @@ public static class WhiteningCatalog
 public class WhiteningTests(WhiteningFactory factory, ITestOutputHelper output) : IClassFixture<WhiteningFactory>
 {
     private const int Products = 80;
-    private const string Gray = "resnet18-imagenet-gray";
+    private const string Gray = DefaultModel.Name;
     private const float Tolerance = 2e-3f;
 
     [Fact]
@@ -182,7 +183,7 @@ public class WhiteningBelowMinimumTests(WhiteningFactory factory) : IClassFixtur
         Assert.Contains($"has {WhiteningFactory.MinimumVectors - 1} vectors", problem.Detail);
         Assert.Contains($"at least {WhiteningFactory.MinimumVectors} (Whitening:MinimumVectors)", problem.Detail);
 
-        Assert.Null(await WhiteningCatalog.StoredWhiteningAsync(factory.ConnectionString, "resnet18-imagenet-gray"));
+        Assert.Null(await WhiteningCatalog.StoredWhiteningAsync(factory.ConnectionString, DefaultModel.Name));
         Assert.Equal(0, await factory.ScalarAsync("SELECT whitening_version FROM models"));
         var after = await WhiteningCatalog.RowsAsync(factory.ConnectionString);
         Assert.Equal(before.Count, after.Count);
@@ -201,8 +202,7 @@ public class WhiteningBelowMinimumTests(WhiteningFactory factory) : IClassFixtur
 /// </summary>
 public class WhiteningInstancesTests
 {
-    private const string Gray = "resnet18-imagenet-gray";
-    private const string Rgb = "resnet18-imagenet-rgb";
+    private const string Gray = DefaultModel.Name;
     private const float Tolerance = 2e-3f;
 
     [Fact]
@@ -226,7 +226,8 @@ public class WhiteningInstancesTests
                 if (!model!.Reembedding.Running) break;
                 await Task.Delay(200);
             }
-            Assert.Equal((Rgb, 70, false), (model!.Name, model.Reembedding.Done, model.Whitening.Fitted));
+            var rgbName = model!.Name;
+            Assert.Equal((true, 70, false), (rgbName.StartsWith("resnet18-imagenet-rgb", StringComparison.Ordinal), model.Reembedding.Done, model.Whitening.Fitted));
 
             // The new model's vectors are its raw ones (it has no whitening yet); the old model's are untouched.
             var rows = await WhiteningCatalog.RowsAsync(first.ConnectionString);
@@ -235,24 +236,24 @@ public class WhiteningInstancesTests
             {
                 Assert.Equal(gray.Raw, rows[key].Raw);
                 Assert.Equal(gray.Embedding, rows[key].Embedding);
-                var rgb = rows[(Rgb, key.Sku)];
+                var rgb = rows[(rgbName, key.Sku)];
                 Assert.Equal(rgb.Raw, rgb.Embedding);
                 Assert.NotEqual(gray.Raw, rgb.Raw);
             }
             // Two models, two embeddings: on these drawings they are close, but far from equal.
-            var meanCosine = grayBefore.Average(kv => WhiteningCatalog.Cosine(kv.Value.Raw, rows[(Rgb, kv.Key.Sku)].Raw));
+            var meanCosine = grayBefore.Average(kv => WhiteningCatalog.Cosine(kv.Value.Raw, rows[(rgbName, kv.Key.Sku)].Raw));
             Assert.True(meanCosine < 0.99, $"the models' raw vectors have a mean cosine of {meanCosine}");
 
             // A refit of the new model whitens its vectors only, with a whitening of its own.
             Assert.Equal(HttpStatusCode.OK, (await other.PostAsync("/models/active/whitening", null)).StatusCode);
-            var rgbWhitening = (await WhiteningCatalog.StoredWhiteningAsync(first.ConnectionString, Rgb))!;
+            var rgbWhitening = (await WhiteningCatalog.StoredWhiteningAsync(first.ConnectionString, rgbName))!;
             var grayWhitening = (await WhiteningCatalog.StoredWhiteningAsync(first.ConnectionString, Gray))!;
             rows = await WhiteningCatalog.RowsAsync(first.ConnectionString);
             foreach (var (key, gray) in grayBefore)
             {
                 Assert.Equal(gray.Embedding, rows[key].Embedding);
                 Assert.True(WhiteningCatalog.MaxDifference(gray.Embedding, grayWhitening.Apply(gray.Raw)) < Tolerance);
-                var rgb = rows[(Rgb, key.Sku)];
+                var rgb = rows[(rgbName, key.Sku)];
                 Assert.True(WhiteningCatalog.MaxDifference(rgb.Embedding, rgbWhitening.Apply(rgb.Raw)) < Tolerance);
             }
             Assert.Equal(2L, await first.ScalarAsync("SELECT count(*) FROM models WHERE whitening_version = 1 AND whitening IS NOT NULL"));
@@ -442,13 +443,14 @@ public class WhiteningMigrationTests
             Assert.All(older, r => Assert.Equal(r.Embedding, r.Raw));
 
             // Only `raw` went out of line to the TOAST table; `embedding`, which every search reads, stayed in the heap page.
-            // pg_column_size tells them apart: inline a 512-d halfvec counts its 4-byte header (1032), out of line only its data (1028).
+            // pg_column_size tells them apart: inline a D-dimensional halfvec counts its 4-byte header (8 + 2D: 1032 at 512), out of line only its data (4 + 2D).
             await using var probe = new NpgsqlConnection(connectionString);
             await probe.OpenAsync();
             await using var storage = new NpgsqlCommand("SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'embeddings'::regclass AND attname = 'embedding'", probe);
             Assert.Equal("m", await storage.ExecuteScalarAsync());
             await using var sizes = new NpgsqlCommand("""
-                SELECT count(*), count(*) FILTER (WHERE pg_column_size(embedding) = 1032 AND pg_column_size(raw) = 1028) FROM embeddings
+                SELECT count(*), count(*) FILTER (WHERE pg_column_size(e.embedding) = 8 + 2 * m.dimensions AND pg_column_size(e.raw) = 4 + 2 * m.dimensions)
+                FROM embeddings e JOIN models m ON m.id = e.model_id
                 """, probe);
             await using var reader = await sizes.ExecuteReaderAsync();
             await reader.ReadAsync();

@@ -37,36 +37,33 @@ public sealed class ResultsTableCommand : Command<ResultsTableCommand.Settings>
     public static string Markdown(IEnumerable<string> evalFiles)
     {
         var table = new StringBuilder()
-            .AppendLine("| run | input | trained on | epochs | training | eval images | open R@1 | open R@5 | open R@10 | open mAP@R | same-cat R@1 | same-cat R@5 | same-cat R@10 | same-cat mAP@R |")
-            .AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            .AppendLine("| run | input | trained on | epochs | training | whitened | eval images | open R@1 | open R@5 | open R@10 | open mAP@R | same-cat R@1 | same-cat R@5 | same-cat R@10 | same-cat mAP@R | shade bias (chance) |")
+            .AppendLine("| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var file in evalFiles)
         {
-            using var json = JsonDocument.Parse(File.ReadAllBytes(file));
-            var root = json.RootElement;
-            var input = root.TryGetProperty("inputSize", out var size)
-                ? $"{size.GetInt32()} px {root.GetProperty("colourMode").GetString()}"
-                : "?";
+            var eval = EvalRecord.Read(file);
             table.Append(CultureInfo.InvariantCulture,
-                $"| {Path.GetFileNameWithoutExtension(file)} | {input} | {Training(root)} | {root.GetProperty("items").GetInt32()} |");
-            foreach (var setting in new[] { "open", "sameCategory" })
+                $"| {Path.GetFileNameWithoutExtension(file)} | {eval.InputSize} px {eval.ColourMode} | {Training(eval)} | {(eval.Whitening is null ? "–" : "catalog")} | {eval.Items} |");
+            foreach (var figures in new[] { eval.Open, eval.SameCategory })
             {
-                var figures = root.GetProperty(setting);
-                foreach (var figure in new[] { "recallAt1", "recallAt5", "recallAt10", "mapAtR" })
-                    table.Append(' ').Append(figures.GetProperty(figure).GetDouble().ToString("0.000", CultureInfo.InvariantCulture)).Append(" |");
+                foreach (var figure in new[] { figures.RecallAt1, figures.RecallAt5, figures.RecallAt10, figures.MapAtR })
+                    table.Append(' ').Append(F(figure)).Append(" |");
             }
-            table.AppendLine();
+            table.Append(' ').Append(eval.ShadeBias is { } shade ? $"{F(shade.SameShade)} ({F(shade.Chance)})" : "–").AppendLine(" |");
         }
         return table.ToString();
     }
+
+    private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Trained on, epochs, training time: from the training.json beside a trained model (its epochs'
     /// own times, so a resumed run counts each epoch once); ImageNet for the baselines.
     /// </summary>
-    private static string Training(JsonElement eval)
+    private static string Training(EvalRecord eval)
     {
-        var model = eval.GetProperty("model").GetString();
-        if (model is null) return eval.GetProperty("baseline").GetString() == "colour-hist" ? "no training | – | –" : "ImageNet (pretrained) | – | –";
+        var model = eval.Model;
+        if (model is null) return eval.Baseline == EvalCommand.ColourHistogramBaseline ? "no training | – | –" : "ImageNet (pretrained) | – | –";
         var report = Path.Combine(Path.GetDirectoryName(model)!, "training.json");
         if (!File.Exists(report)) return "? | ? | ?";
         using var json = JsonDocument.Parse(File.ReadAllBytes(report));

@@ -3,19 +3,29 @@ using ColorVariants.Core.Embedding;
 namespace ColorVariants.Core.Evaluation;
 
 /// <summary>One catalog product with its L2-normalised embedding.</summary>
-public sealed record EmbeddedItem(string Sku, string Style, string? Category, float[] Vector);
+/// <param name="Shade">The product's perceived colour (the dev set's <c>colour_master</c>), when the catalog has one.</param>
+public sealed record EmbeddedItem(string Sku, string Style, string? Category, float[] Vector, string? Shade = null);
 
 /// <summary>Averages over the queries of one setting.</summary>
 public sealed record RetrievalFigures(int Queries, double RecallAt1, double RecallAt5, double RecallAt10, double MapAtR);
 
-public sealed record RetrievalReport(int Items, RetrievalFigures Open, RetrievalFigures SameCategory);
+/// <summary>
+/// How much the wrong answers follow the query's shade, in the same-category setting: of each
+/// query's top-10 neighbours that are not its variants, the share with the query's shade
+/// (<see cref="SameShade"/>), beside that share among all the non-variants of its category
+/// (<see cref="Chance"/>: what a ranking blind to shade would give). Averaged over queries.
+/// </summary>
+public sealed record ShadeBias(int Queries, double SameShade, double Chance);
+
+public sealed record RetrievalReport(int Items, RetrievalFigures Open, RetrievalFigures SameCategory, ShadeBias? Shade = null);
 
 /// <summary>
 /// shared/docs/EVALUATION.md's retrieval protocol, by exact search. Queries: every product whose
 /// style has another member. Gallery: every other product (open), or those of the query's
 /// category (same-category). Cosine similarity, ties broken by sku ascending. R is the number of
 /// the query's positives in the gallery; a same-category query with none there is left out
-/// (its positives are all in other categories).
+/// (its positives are all in other categories). The shade bias counts the same-category queries
+/// that have a shade and at least one non-variant among their top 10.
 /// </summary>
 public static class RetrievalEvaluator
 {
@@ -28,6 +38,7 @@ public static class RetrievalEvaluator
 
         var open = new QueryResult?[queries.Length];
         var same = new QueryResult?[queries.Length];
+        var shade = new (double SameShade, double Chance)?[queries.Length];
         Parallel.For(0, queries.Length, () => new float[sorted.Length], (q, _, similarities) =>
         {
             var query = sorted[queries[q]];
@@ -35,13 +46,16 @@ public static class RetrievalEvaluator
                 similarities[j] = VectorMath.Dot(query.Vector, sorted[j].Vector);
             open[q] = Rank(sorted, queries[q], similarities, sameCategory: false);
             same[q] = Rank(sorted, queries[q], similarities, sameCategory: true);
+            shade[q] = same[q]?.Shade;
             return similarities;
         }, _ => { });
 
-        return new RetrievalReport(sorted.Length, Average(open), Average(same));
+        var shaded = shade.Where(s => s is not null).Select(s => s!.Value).ToArray();
+        var bias = shaded.Length == 0 ? null : new ShadeBias(shaded.Length, shaded.Average(s => s.SameShade), shaded.Average(s => s.Chance));
+        return new RetrievalReport(sorted.Length, Average(open), Average(same), bias);
     }
 
-    private readonly record struct QueryResult(bool HitAt1, bool HitAt5, bool HitAt10, double AveragePrecisionAtR);
+    private readonly record struct QueryResult(bool HitAt1, bool HitAt5, bool HitAt10, double AveragePrecisionAtR, (double SameShade, double Chance)? Shade);
 
     private static QueryResult? Rank(EmbeddedItem[] items, int query, float[] similarities, bool sameCategory)
     {
@@ -75,7 +89,25 @@ public static class RetrievalEvaluator
             hits++;
             precisionSum += (double)hits / (rank + 1);
         }
-        return new QueryResult(AnyHitWithin(1), AnyHitWithin(5), AnyHitWithin(10), precisionSum / positives);
+        return new QueryResult(AnyHitWithin(1), AnyHitWithin(5), AnyHitWithin(10), precisionSum / positives,
+            sameCategory ? ShadeOf(items, query, top, InGallery) : null);
+    }
+
+    /// <summary>Same-shade share of the non-variants in the top 10, and among all the gallery's non-variants.</summary>
+    private static (double, double)? ShadeOf(EmbeddedItem[] items, int query, List<int> top, Func<int, bool> inGallery)
+    {
+        var q = items[query];
+        if (q.Shade is null) return null;
+        var wrong = top.Take(10).Where(j => items[j].Style != q.Style).ToList();
+        if (wrong.Count == 0) return null;
+        int others = 0, sameShade = 0;
+        for (var j = 0; j < items.Length; j++)
+        {
+            if (!inGallery(j) || items[j].Style == q.Style) continue;
+            others++;
+            if (items[j].Shade == q.Shade) sameShade++;
+        }
+        return ((double)wrong.Count(j => items[j].Shade == q.Shade) / wrong.Count, (double)sameShade / others);
     }
 
     private static RetrievalFigures Average(QueryResult?[] results)

@@ -1,69 +1,165 @@
+using System.Globalization;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Onnx;
 using ColorVariants.Core.Onnx.Proto;
+using ColorVariants.Core.Parts;
+using static ColorVariants.Core.Onnx.OnnxGraphBuilder;
 
 namespace ColorVariants.Core.Models;
 
 /// <summary>
+/// How the default model turns the pretrained network's feature maps into one descriptor, without
+/// any training. Every step is written into the ONNX graph, so the file alone says what the
+/// service computes.
+/// </summary>
+/// <param name="GemPower">Generalised-mean pooling exponent (Radenović et al., 2018): 1 is average
+/// pooling; 3 leans towards the strongest activations (seams, collars, prints) instead of the
+/// garment's overall tone.</param>
+/// <param name="WithLayer3">Also pool the third stage (256 channels, twice the resolution): finer shape and texture.</param>
+/// <param name="Parts">Fixed parts of the picture (the paper's whole, top and bottom), pooled from the same feature maps.</param>
+/// <param name="FlipAverage">Sum the descriptors of the picture and its mirror image: a garment photographed the other way round stays the same design.</param>
+/// <param name="NameSuffix">Appended to the model's name, so that each descriptor has a name of its own.</param>
+public sealed record DescriptorOptions(float GemPower, bool WithLayer3, IReadOnlyList<PartCrop> Parts, bool FlipAverage, string NameSuffix)
+{
+    /// <summary>What the service serves by default (docs/RESULTS.md, "the served default").</summary>
+    public static DescriptorOptions Default { get; } = new(3, true, PartCrop.Default, true, "-gem-parts");
+
+    /// <summary>The ImageNet network as it comes: average pooling of the last stage, nothing else.</summary>
+    public static DescriptorOptions Plain { get; } = new(1, false, [PartCrop.Whole], false, "");
+
+    public int Dimensions => Parts.Count * (WithLayer3 ? 256 + 512 : 512);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"gem={GemPower} layers={(WithLayer3 ? "3+4" : "4")} parts={PartCrop.Format(Parts)} flip={(FlipAverage ? "yes" : "no")}");
+
+    /// <summary>
+    /// Reads what <see cref="ToString"/> writes, e.g. "gem=3 layers=3+4 parts=whole=0:1,top=0:0.5 flip=yes";
+    /// a key left out keeps the default's value.
+    /// </summary>
+    public static DescriptorOptions Parse(string text)
+    {
+        var result = Default with { NameSuffix = "-custom" };
+        foreach (var item in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = item.Split('=', 2) is [var k, var v] ? (k, v) : throw new FormatException($"'{item}' is not key=value.");
+            result = key switch
+            {
+                "gem" when float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 16 => result with { GemPower = p },
+                "gem" => throw new FormatException($"gem is a power from 1 to 16, not '{value}'."),
+                "layers" => result with { WithLayer3 = value switch { "3+4" => true, "4" => false, _ => throw new FormatException($"layers is 4 or 3+4, not '{value}'.") } },
+                "parts" => result with { Parts = PartCrop.Parse(value) },
+                "flip" => result with { FlipAverage = value switch { "yes" => true, "no" => false, _ => throw new FormatException($"flip is yes or no, not '{value}'.") } },
+                _ => throw new FormatException($"Unknown descriptor key '{key}' (gem, layers, parts, flip)."),
+            };
+        }
+        return result;
+    }
+}
+
+/// <summary>
 /// The ImageNet ResNet18 that NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 ships
-/// (CNTK's export), made servable: any batch size and input size, 512 pooled features out, and
-/// its preprocessing written into the file.
+/// (CNTK's export), made servable: any batch size, its preprocessing and its descriptor written
+/// into the file.
 /// </summary>
 public static class DefaultModel
 {
-    public const string Name = "resnet18-imagenet-gray";
+    public const string Name = "resnet18-imagenet-gray-gem-parts";
     public const string FileName = Name + ".onnx";
+    public const int DefaultInputSize = 224;
+
+    /// <summary>The last ReLU of the third and of the fourth stage in CNTK's graph.</summary>
+    public const string Layer3Output = "ReLU347_Output_0";
+    public const string Layer4Output = "ReLU393_Output_0";
 
     /// <summary>Where the build copies the package's model, relative to the application folder.</summary>
     public static string SourcePath => Path.Combine(AppContext.BaseDirectory, "models", "source", "resnet18-cntk.onnx");
 
     /// <summary>Writes the prepared model to <paramref name="destination"/> unless it is already there.</summary>
-    /// <param name="inputSize">The input side written into the preprocessing; the network itself takes any multiple of 32.</param>
-    public static string EnsurePrepared(string destination, ColourMode colourMode = ColourMode.Gray, int inputSize = 224)
+    /// <param name="inputSize">The input side, a multiple of 32; the descriptor's parts and mirror are fixed to it.</param>
+    public static string EnsurePrepared(string destination, ColourMode colourMode = ColourMode.Gray, int inputSize = DefaultInputSize, DescriptorOptions? descriptor = null)
     {
         if (File.Exists(destination)) return destination;
         if (!File.Exists(SourcePath))
             throw new FileNotFoundException($"The ResNet18 source model is missing at {SourcePath}; rebuild the project to restore it.", SourcePath);
         var model = OnnxModelFile.Load(SourcePath);
-        Prepare(model, colourMode, inputSize);
+        Prepare(model, colourMode, inputSize, descriptor ?? DescriptorOptions.Default);
         OnnxModelFile.Save(model, destination);
         return destination;
     }
 
     /// <summary>
-    /// CNTK pools with a fixed 7x7 AveragePool, which only fits 224-pixel input; a
-    /// GlobalAveragePool is the same there and fits any size. Flatten gives [batch, 512].
+    /// Replaces CNTK's fixed 7x7 AveragePool by the descriptor head: [mirror] → backbone →
+    /// per stage and part, GeM pooling and L2 → concatenation → [sum with the mirror's].
+    /// The service L2-normalises the output, and may whiten it with the catalog's own statistics.
     /// </summary>
-    public static void Prepare(ModelProto model, ColourMode colourMode, int inputSize = 224)
+    public static void Prepare(ModelProto model, ColourMode colourMode, int inputSize, DescriptorOptions descriptor)
     {
+        if (inputSize % 32 != 0 || inputSize < 64) throw new ArgumentException($"The input size is a multiple of 32 from 64, not {inputSize}.", nameof(inputSize));
         var graph = model.Graph;
-        var pool = graph.Node.Single(n => n.OpType == "AveragePool");
-        var pooled = pool.Output[0];
-        pool.OpType = "GlobalAveragePool";
-        pool.Attribute.Clear();
-        pool.Output[0] = pooled + "_global";
-        graph.Node.Add(new NodeProto
-        {
-            OpType = "Flatten",
-            Name = "flatten_embedding",
-            Input = { pool.Output[0] },
-            Output = { "embedding" },
-            Attribute = { new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 } },
-        });
-
+        graph.Node.Remove(graph.Node.Single(n => n.OpType == "AveragePool"));
         var input = graph.Input.Single(i => graph.Initializer.All(t => t.Name != i.Name));
-        input.Type = OnnxGraph.TensorType(["batch", 3, "height", "width"]);
+        var b = new OnnxGraphBuilder(graph);
+
+        // The opset is CNTK's 8: no negative-step Slice, so the mirror is a Gather of reversed
+        // columns. Picture and mirror go through the backbone as one batch of twice the size.
+        if (descriptor.FlipAverage)
+        {
+            var backboneInput = input.Name;
+            input.Name = "image";
+            var reversed = Enumerable.Range(0, inputSize).Select(i => (long)(inputSize - 1 - i)).ToArray();
+            var columns = b.Initializer("mirror_columns", reversed, inputSize);
+            graph.Node.Insert(0, new NodeProto { OpType = "Gather", Name = "mirror", Input = { "image", columns }, Output = { "mirror" }, Attribute = { Int("axis", 3) } });
+            graph.Node.Insert(1, new NodeProto { OpType = "Concat", Name = "with_mirror", Input = { "image", "mirror" }, Output = { backboneInput }, Attribute = { Int("axis", 0) } });
+        }
+
+        var power = b.Initializer("gem_power", [descriptor.GemPower]);
+        var inverse = b.Initializer("gem_inverse_power", [1f / descriptor.GemPower]);
+        var pooled = new List<string>();
+        foreach (var (stage, output, side) in Stages(descriptor, inputSize))
+        {
+            var clipped = b.Node("Clip", $"{stage}_clip", [output], Float("min", 1e-6f), Float("max", float.MaxValue));
+            var raised = b.Node("Pow", $"{stage}_pow", [clipped, power]);
+            foreach (var part in descriptor.Parts)
+            {
+                var (y0, y1, x0, x1) = part.ToPixels(side);
+                if (y1 <= y0 || x1 <= x0) throw new ArgumentException($"Part {part} is empty on the {side}x{side} feature map of {stage} at {inputSize} px.");
+                var region = b.Node("Slice", $"{stage}_{part.Name}_region", [raised], Ints("starts", y0, x0), Ints("ends", y1, x1), Ints("axes", 2, 3));
+                var mean = b.Node("ReduceMean", $"{stage}_{part.Name}_mean", [region], Ints("axes", 2, 3), Int("keepdims", 0));
+                var gem = b.Node("Pow", $"{stage}_{part.Name}_gem", [mean, inverse]);
+                pooled.Add(b.Node("LpNormalization", $"{stage}_{part.Name}_l2", [gem], Int("axis", 1), Int("p", 2)));
+            }
+        }
+        var descriptorOutput = pooled.Count == 1 ? pooled[0] : b.Node("Concat", "descriptor", pooled, Int("axis", 1));
+        if (descriptor.FlipAverage)
+        {
+            graph.Node.Add(new NodeProto { OpType = "Split", Name = "split_mirror", Input = { descriptorOutput }, Output = { "original", "mirrored" }, Attribute = { Int("axis", 0) } });
+            descriptorOutput = b.Node("Add", "with_mirror_sum", ["original", "mirrored"]);
+        }
+        graph.Node.Add(new NodeProto { OpType = "Identity", Name = "embedding_output", Input = { descriptorOutput }, Output = { "embedding" } });
+
+        input.Type = OnnxGraph.TensorType(["batch", 3, inputSize, inputSize]);
+        graph.Input.Remove(input);
+        graph.Input.Insert(0, input);
         graph.Output.Clear();
-        graph.Output.Add(new ValueInfoProto { Name = "embedding", Type = OnnxGraph.TensorType(["batch", 512]) });
+        graph.Output.Add(new ValueInfoProto { Name = "embedding", Type = OnnxGraph.TensorType(["batch", descriptor.Dimensions]) });
         graph.ValueInfo.Clear();
 
+        var name = $"resnet18-imagenet-{(colourMode == ColourMode.Gray ? "gray" : "rgb")}{descriptor.NameSuffix}";
         OnnxModelFile.SetMetadata(model, PreprocessingSpec.CntkResNet(inputSize, colourMode).ToMetadata());
         OnnxModelFile.SetMetadata(model,
         [
-            new(ModelMetadataKeys.Name, colourMode == ColourMode.Gray ? Name : "resnet18-imagenet-rgb"),
+            new(ModelMetadataKeys.Name, name),
             new(ModelMetadataKeys.Method, "imagenet"),
-            new(ModelMetadataKeys.EmbeddingSize, "512"),
+            new(ModelMetadataKeys.EmbeddingSize, descriptor.Dimensions.ToString(CultureInfo.InvariantCulture)),
+            new(ModelMetadataKeys.Parts, PartCrop.Format(descriptor.Parts)),
+            new(ModelMetadataKeys.Descriptor, descriptor.ToString()),
             new(ModelMetadataKeys.Source, "NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (CNTK 2.6 export, MIT)"),
         ]);
+    }
+
+    private static IEnumerable<(string Stage, string Output, int Side)> Stages(DescriptorOptions descriptor, int inputSize)
+    {
+        if (descriptor.WithLayer3) yield return ("layer3", Layer3Output, inputSize / 16);
+        yield return ("layer4", Layer4Output, inputSize / 32);
     }
 }

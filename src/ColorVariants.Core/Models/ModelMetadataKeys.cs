@@ -8,6 +8,8 @@ public static class ModelMetadataKeys
     public const string EmbeddingSize = "colorvariants.embedding_size";
     public const string Source = "colorvariants.source";
     public const string Parts = "colorvariants.parts";
+    /// <summary>How the default model pools its features (<see cref="DescriptorOptions"/>).</summary>
+    public const string Descriptor = "colorvariants.descriptor";
     public const string CatalogFingerprint = "colorvariants.catalog_fingerprint";
     public const string Seed = "colorvariants.seed";
     public const string CreatedAt = "colorvariants.created_at";

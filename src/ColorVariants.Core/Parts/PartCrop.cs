@@ -9,9 +9,11 @@ namespace ColorVariants.Core.Parts;
 /// </summary>
 public sealed record PartCrop(string Name, double Top, double Bottom, double Left = 0, double Right = 1)
 {
+    public static PartCrop Whole { get; } = new("whole", 0, 1);
+
     public static IReadOnlyList<PartCrop> Default { get; } =
     [
-        new("whole", 0, 1),
+        Whole,
         new("top", 0, 0.5),
         new("bottom", 0.5, 1),
     ];

@@ -2,7 +2,8 @@ using ColorVariants.Core.Parts;
 using ColorVariants.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
-using static ColorVariants.Training.Export.OnnxGraphBuilder;
+using ColorVariants.Core.Onnx;
+using static ColorVariants.Core.Onnx.OnnxGraphBuilder;
 
 namespace ColorVariants.Training.Export;
 

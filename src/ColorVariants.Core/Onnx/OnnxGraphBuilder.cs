@@ -2,12 +2,15 @@ using System.Runtime.InteropServices;
 using ColorVariants.Core.Onnx.Proto;
 using Google.Protobuf;
 
-namespace ColorVariants.Training.Export;
+namespace ColorVariants.Core.Onnx;
 
-/// <summary>Appends nodes and initializers to a graph; each node's single output is named after the node.</summary>
-internal sealed class OnnxGraphBuilder
+/// <summary>
+/// Appends nodes and initializers to a graph; each node's single output is named after the node.
+/// The trainer's exporter writes whole graphs with it, the default model's preparation its descriptor head.
+/// </summary>
+public sealed class OnnxGraphBuilder(GraphProto? graph = null)
 {
-    public GraphProto Graph { get; } = new();
+    public GraphProto Graph { get; } = graph ?? new();
 
     public string Initializer(string name, ReadOnlySpan<float> values, params long[] dims) =>
         AddInitializer(name, TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(values), dims);
