@@ -23,6 +23,7 @@ public class WhiteningRefitTimingTests(WhiteningFactory factory, ITestOutputHelp
         var client = factory.CreateClient();
         client.Timeout = TimeSpan.FromMinutes(15);
         await WhiteningCatalog.UploadAsync(client, [0]);
+        var dimensions = (int)(await factory.ScalarAsync("SELECT dimensions FROM models WHERE active"))!;
         var insert = Stopwatch.StartNew();
         await using (var connection = new NpgsqlConnection(factory.ConnectionString))
         {
@@ -35,13 +36,13 @@ public class WhiteningRefitTimingTests(WhiteningFactory factory, ITestOutputHelp
                 INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, raw)
                 SELECT id, sku, image_sha256, category, v, v FROM (
                     SELECT m.id, p.sku, p.image_sha256, p.category,
-                           l2_normalize((SELECT array_agg(greatest(random() - 0.4, 0) * (1 + (j % 7))) FROM generate_series(1, 512) j WHERE p.sku IS NOT NULL)::vector)::halfvec(512) AS v
+                           l2_normalize((SELECT array_agg(greatest(random() - 0.4, 0) * (1 + (j % 7))) FROM generate_series(1, {dimensions}) j WHERE p.sku IS NOT NULL)::vector)::halfvec({dimensions}) AS v
                     FROM products p, models m WHERE m.active AND p.sku LIKE 'syn-%' OFFSET 0) r;
                 ANALYZE embeddings;
                 """, connection) { CommandTimeout = 0 };
             await command.ExecuteNonQueryAsync();
         }
-        output.WriteLine($"inserting {Products - 1} rows with their HNSW entries: {insert.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"inserting {Products - 1} rows of {dimensions} dimensions with their HNSW entries: {insert.Elapsed.TotalSeconds:0.0} s");
 
         var refit = client.PostAsync("/models/active/whitening", null);
         await Task.Delay(TimeSpan.FromSeconds(9)); // past the fit, into the re-projection (on a loaded 2-core box)
