@@ -90,6 +90,14 @@ public static class WhiteningCatalog
 
     private static float[] Floats(HalfVector vector) => vector.ToArray().Select(h => (float)h).ToArray();
 
+    /// <summary>A client that outwaits a refit: at 2,304 dimensions a fit on a busy box takes longer than HttpClient's 100 s.</summary>
+    public static HttpClient Client<T>(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<T> factory) where T : class
+    {
+        var client = factory.CreateClient();
+        client.Timeout = TimeSpan.FromMinutes(10);
+        return client;
+    }
+
     public static async Task<SearchResponse> SearchAsync(HttpClient client, byte[] image)
     {
         using var form = Uploads.Form(image);
@@ -109,7 +117,7 @@ public class WhiteningTests(WhiteningFactory factory, ITestOutputHelper output) 
     [Fact]
     public async Task A_refit_whitens_the_stored_vectors_later_uploads_and_search_queries()
     {
-        var client = factory.CreateClient();
+        var client = WhiteningCatalog.Client(factory);
         await WhiteningCatalog.UploadAsync(client, Enumerable.Range(0, Products));
 
         var before = (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.Whitening;
@@ -172,7 +180,7 @@ public class WhiteningBelowMinimumTests(WhiteningFactory factory) : IClassFixtur
     [Fact]
     public async Task Below_the_minimum_the_refit_answers_409_and_changes_nothing()
     {
-        var client = factory.CreateClient();
+        var client = WhiteningCatalog.Client(factory);
         await WhiteningCatalog.UploadAsync(client, Enumerable.Range(0, WhiteningFactory.MinimumVectors - 1));
         var before = await WhiteningCatalog.RowsAsync(factory.ConnectionString);
 
@@ -212,13 +220,13 @@ public class WhiteningInstancesTests
         await ((IAsyncLifetime)first).InitializeAsync();
         try
         {
-            var client = first.CreateClient();
+            var client = WhiteningCatalog.Client(first);
             await WhiteningCatalog.UploadAsync(client, Enumerable.Range(0, 70));
             Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/models/active/whitening", null)).StatusCode);
             var grayBefore = await WhiteningCatalog.RowsAsync(first.ConnectionString);
 
             await using var second = new SharingFactory(first.Schema, CatalogApiFactory.PreparedModel(ColourMode.Rgb));
-            var other = second.CreateClient();
+            var other = WhiteningCatalog.Client(second);
             ModelResponse? model = null;
             for (var attempt = 0; attempt < 150; attempt++)
             {
@@ -241,8 +249,12 @@ public class WhiteningInstancesTests
                 Assert.NotEqual(gray.Raw, rgb.Raw);
             }
             // Two models, two embeddings: on these drawings they are close, but far from equal.
-            var meanCosine = grayBefore.Average(kv => WhiteningCatalog.Cosine(kv.Value.Raw, rows[(rgbName, kv.Key.Sku)].Raw));
-            Assert.True(meanCosine < 0.99, $"the models' raw vectors have a mean cosine of {meanCosine}");
+            // (Only comparable when both models have one dimension; a prepared file of another descriptor may not.)
+            if (grayBefore.Values.First().Raw.Length == rows[(rgbName, grayBefore.Keys.First().Sku)].Raw.Length)
+            {
+                var meanCosine = grayBefore.Average(kv => WhiteningCatalog.Cosine(kv.Value.Raw, rows[(rgbName, kv.Key.Sku)].Raw));
+                Assert.True(meanCosine < 0.99, $"the models' raw vectors have a mean cosine of {meanCosine}");
+            }
 
             // A refit of the new model whitens its vectors only, with a whitening of its own.
             Assert.Equal(HttpStatusCode.OK, (await other.PostAsync("/models/active/whitening", null)).StatusCode);
@@ -271,13 +283,13 @@ public class WhiteningInstancesTests
         await ((IAsyncLifetime)first).InitializeAsync();
         try
         {
-            var client = first.CreateClient();
+            var client = WhiteningCatalog.Client(first);
             await WhiteningCatalog.UploadAsync(client, Enumerable.Range(0, 70));
             // This instance reads the (absent) whitening once; the next refit happens elsewhere.
             Assert.False((await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.Whitening.Fitted);
 
             await using var second = new SharingFactory(first.Schema, null);
-            Assert.Equal(HttpStatusCode.OK, (await second.CreateClient().PostAsync("/models/active/whitening", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await WhiteningCatalog.Client(second).PostAsync("/models/active/whitening", null)).StatusCode);
             var whitening = (await WhiteningCatalog.StoredWhiteningAsync(first.ConnectionString, Gray))!;
 
             // The first instance still holds version 0 in memory; its upload transaction finds version 1 and uses it.
@@ -304,7 +316,7 @@ public class WhiteningInstancesTests
         await ((IAsyncLifetime)first).InitializeAsync();
         try
         {
-            var client = first.CreateClient();
+            var client = WhiteningCatalog.Client(first);
             await WhiteningCatalog.UploadAsync(client, Enumerable.Range(0, 64));
             // Three refits (each on a grown catalog, so each whitening differs) while 24 more products arrive.
             var uploads = WhiteningCatalog.UploadAsync(client, Enumerable.Range(64, 24));
@@ -348,7 +360,7 @@ public class WhiteningKeyTests(WhiteningKeyFactory factory) : IClassFixture<Whit
     [Fact]
     public async Task The_refit_needs_the_api_key_when_one_is_set()
     {
-        var client = factory.CreateClient();
+        var client = WhiteningCatalog.Client(factory);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/models/active/whitening", null)).StatusCode);
         using var keyed = new HttpRequestMessage(HttpMethod.Post, "/models/active/whitening");
         keyed.Headers.Add("X-Api-Key", "s3cret");
@@ -489,7 +501,7 @@ public class WhiteningAutomaticRefitTests(AutomaticWhiteningFactory factory) : I
     [Fact]
     public async Task The_background_refit_comes_at_the_minimum_then_at_a_20_percent_change_and_after_a_re_embedding()
     {
-        var client = factory.CreateClient();
+        var client = WhiteningCatalog.Client(factory);
         await WhiteningCatalog.UploadAsync(client, Enumerable.Range(0, 63));
         await Task.Delay(2500); // two checks or more: one vector short of the minimum, nothing happens
         Assert.Equal(0, (await StatusAsync(client)).Version);
@@ -507,7 +519,7 @@ public class WhiteningAutomaticRefitTests(AutomaticWhiteningFactory factory) : I
 
         // Another model on the same catalog: its first fit waits for its re-embedding, so it is fitted on all 77.
         await using var second = new AutomaticSharingFactory(factory.Schema);
-        var other = second.CreateClient();
+        var other = WhiteningCatalog.Client(second);
         var rgb = await WaitForVersionAsync(other, 1);
         Assert.Equal((77, 77), (rgb.FittedOn, rgb.Vectors));
         Assert.False((await other.GetFromJsonAsync<ModelResponse>("/models/active"))!.Reembedding.Running);
