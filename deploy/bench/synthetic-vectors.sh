@@ -118,13 +118,15 @@ CREATE TEMP TABLE centres AS
 SELECT k, ARRAY(SELECT sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())
                 FROM generate_series(1, $dim) WHERE k IS NOT NULL)::vector AS centre
 FROM generate_series(0, $clusters - 1) AS k;
-INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding)
-SELECT $BENCH_MODEL_ID, p.sku, p.image_sha256, p.category,
+-- raw = embedding: the synthetic vectors are served unwhitened, as a model without a whitening is.
+INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, raw)
+SELECT model_id, sku, image_sha256, category, v, v FROM (
+SELECT $BENCH_MODEL_ID AS model_id, p.sku, p.image_sha256, p.category,
        l2_normalize(ARRAY(
            SELECT sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())
-           FROM generate_series(1, $dim) WHERE p.sku IS NOT NULL)::vector $centre_term)::halfvec
+           FROM generate_series(1, $dim) WHERE p.sku IS NOT NULL)::vector $centre_term)::halfvec AS v
 FROM (SELECT *, floor(random() * $clusters)::int AS k FROM products OFFSET 0) AS p
-$centre_join;
+$centre_join OFFSET 0) AS r;
 SQL
     local loaded=$(( SECONDS - start ))
     cv_log "creating the HNSW index (ModelRegistry's statement)"

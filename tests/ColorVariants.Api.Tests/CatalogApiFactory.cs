@@ -35,6 +35,8 @@ public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Catalog", ConnectionString);
         builder.UseSetting("Embedding:ModelPath", ModelPath ?? "");
         builder.UseSetting("Embedding:ModelDirectory", ModelDirectory);
+        // A background refit would re-project vectors in the middle of a test; tests that want one opt in (WhiteningTests).
+        builder.UseSetting("Whitening:Enabled", "false");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(new LogCapture(Logs)));
     }

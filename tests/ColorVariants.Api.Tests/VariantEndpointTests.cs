@@ -130,10 +130,11 @@ public class RareCategoryTests(CatalogApiFactory factory) : IClassFixture<Catalo
                 INSERT INTO products (sku, category, image_sha256)
                 SELECT 'syn-' || i, CASE WHEN i % 100 = 0 THEN 'Rare' ELSE 'Common' END, (SELECT image_sha256 FROM products WHERE sku = 'seed')
                 FROM generate_series(1, 5000) AS i;
-                INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding)
-                SELECT m.id, p.sku, p.image_sha256, p.category,
-                       (SELECT array_agg(random() - 0.5) FROM generate_series(1, {_dimensions}) WHERE p.sku IS NOT NULL)::halfvec({_dimensions})
-                FROM products p, models m WHERE m.active AND p.sku LIKE 'syn-%';
+                INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, raw)
+                SELECT id, sku, image_sha256, category, v, v FROM (
+                    SELECT m.id, p.sku, p.image_sha256, p.category,
+                           (SELECT array_agg(random() - 0.5) FROM generate_series(1, {_dimensions}) WHERE p.sku IS NOT NULL)::halfvec({_dimensions}) AS v
+                    FROM products p, models m WHERE m.active AND p.sku LIKE 'syn-%' OFFSET 0) r;
                 ANALYZE embeddings;
                 """, connection) { CommandTimeout = 600 };
             await command.ExecuteNonQueryAsync();

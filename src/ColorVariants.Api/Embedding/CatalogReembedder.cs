@@ -17,6 +17,7 @@ public sealed class CatalogReembedder(
     NpgsqlDataSource dataSource,
     ImageEmbedder embedder,
     ModelRegistry models,
+    ActiveWhitening whitening,
     CatalogStartup startup,
     IOptions<EmbeddingOptions> options,
     ILogger<CatalogReembedder> logger) : BackgroundService
@@ -136,20 +137,28 @@ public sealed class CatalogReembedder(
         return batch;
     }
 
-    /// <summary>Stores the vector only if the product still has the image it was made from.</summary>
-    private async Task StoreAsync(ActiveModel model, Pending item, float[] vector, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the vector only if the product still has the image it was made from: the raw one,
+    /// and the searchable one under the model's current whitening (checked in this transaction).
+    /// </summary>
+    private async Task StoreAsync(ActiveModel model, Pending item, float[] raw, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
-            INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding)
-            SELECT {model.Id}, p.sku, p.image_sha256, p.category, @embedding FROM products p
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var vector = await whitening.ProjectForWriteAsync(connection, transaction, model, raw, cancellationToken);
+        await using var command = new NpgsqlCommand($"""
+            INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, raw)
+            SELECT {model.Id}, p.sku, p.image_sha256, p.category, @embedding, @raw FROM products p
             WHERE p.sku = @sku AND p.image_sha256 = @sha
             ON CONFLICT (model_id, sku) DO UPDATE SET image_sha256 = EXCLUDED.image_sha256, category = EXCLUDED.category,
-                embedding = EXCLUDED.embedding
-            """);
+                embedding = EXCLUDED.embedding, raw = EXCLUDED.raw
+            """, connection, transaction);
         command.Parameters.AddWithValue("embedding", ProductStore.ToHalfVector(vector));
+        command.Parameters.AddWithValue("raw", ProductStore.ToHalfVector(raw));
         command.Parameters.AddWithValue("sku", item.Sku);
         command.Parameters.AddWithValue("sha", item.ImageSha256);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 }
 

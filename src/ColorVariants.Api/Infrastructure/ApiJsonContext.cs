@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Products;
 using ColorVariants.Api.Variants;
@@ -13,6 +14,7 @@ namespace ColorVariants.Api.Infrastructure;
 [JsonSerializable(typeof(VariantsResponse))]
 [JsonSerializable(typeof(SearchResponse))]
 [JsonSerializable(typeof(ModelResponse))]
+[JsonSerializable(typeof(WhiteningRefit))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

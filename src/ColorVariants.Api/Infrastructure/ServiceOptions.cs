@@ -48,3 +48,17 @@ public sealed class SearchOptions
     [Range(1, 1000)] public int MaxLimit { get; set; } = 100;
     [Range(1, 1000)] public int DefaultLimit { get; set; } = 10;
 }
+
+/// <summary>When the active model's catalog whitening is refitted in the background (README, How it works).</summary>
+public sealed class WhiteningRefitOptions
+{
+    public const string Section = "Whitening";
+
+    /// <summary>Automatic refits; a stored whitening is served either way, and POST /models/active/whitening fits on demand.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>No whitening is fitted on fewer vectors of the model: a small catalog's covariance is mostly noise.</summary>
+    [Range(CatalogWhitening.MinimumSamples, int.MaxValue)] public int MinimumVectors { get; set; } = 256;
+    /// <summary>Refit once the model's vector count has moved (up or down) by this share of the count the whitening was fitted on.</summary>
+    [Range(0.001, 100.0)] public double RefitChange { get; set; } = 0.2;
+    [Range(1, 86_400)] public int CheckIntervalSeconds { get; set; } = 60;
+}

@@ -19,6 +19,7 @@ public static class ServiceRegistration
         services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WhiteningRefitOptions>().BindConfiguration(WhiteningRefitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(sp => CreateDataSource(
             sp.GetRequiredService<IConfiguration>().GetConnectionString("Catalog")
@@ -34,6 +35,10 @@ public static class ServiceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<CatalogStartup>());
         services.AddSingleton<CatalogReembedder>();
         services.AddHostedService(sp => sp.GetRequiredService<CatalogReembedder>());
+        services.AddSingleton<WhiteningStore>();
+        services.AddSingleton<ActiveWhitening>();
+        services.AddSingleton<WhiteningRefitter>();
+        services.AddHostedService(sp => sp.GetRequiredService<WhiteningRefitter>());
 
         // The body may hold the image plus a few form fields; the image's own limit is checked on its length.
         services.AddOptions<FormOptions>().Configure<IOptions<UploadOptions>>((form, uploads) =>

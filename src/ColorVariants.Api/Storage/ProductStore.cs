@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Models;
 using Npgsql;
 using NpgsqlTypes;
@@ -28,7 +29,7 @@ public sealed record StoredProduct(
 public enum UpsertOutcome { Created, Replaced, Unchanged }
 
 /// <summary>Products, their images and their vectors, written together or not at all.</summary>
-public sealed class ProductStore(NpgsqlDataSource dataSource)
+public sealed class ProductStore(NpgsqlDataSource dataSource, ActiveWhitening whitening)
 {
     private const string SelectProduct = """
         SELECT p.sku, p.category, p.name, p.colour, p.attributes::text, p.image_sha256, i.media_type, i.width, i.height,
@@ -70,12 +71,15 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
     /// transaction. Vectors of other models made from another image are dropped (they would be
     /// stale); the re-embedder recreates them when such a model is activated again.
     /// </summary>
+    /// <param name="raw">The model's output; the searchable vector is made from it under the model's current whitening.</param>
     public async Task<(UpsertOutcome Outcome, StoredProduct Product)> UpsertAsync(
-        string sku, ProductFields fields, UploadedImage image, float[] vector, ActiveModel model, CancellationToken cancellationToken)
+        string sku, ProductFields fields, UploadedImage image, float[] raw, ActiveModel model, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockSkuAsync(connection, transaction, sku, cancellationToken);
+        // Before any row is written, so a refit waiting for this transaction holds no lock it needs.
+        var vector = await whitening.ProjectForWriteAsync(connection, transaction, model, raw, cancellationToken);
 
         // Locks the image row too, so a concurrent orphan clean-up cannot delete it under us.
         await using (var insertImage = new NpgsqlCommand("""
@@ -104,10 +108,10 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
             ON CONFLICT (sku) DO UPDATE SET category = EXCLUDED.category, name = EXCLUDED.name, colour = EXCLUDED.colour,
                 attributes = EXCLUDED.attributes, image_sha256 = EXCLUDED.image_sha256, updated_at = now();
             """ + $"""
-            INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding)
-            VALUES ({model.Id}, @sku, @sha, @category, @embedding)
+            INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, raw)
+            VALUES ({model.Id}, @sku, @sha, @category, @embedding, @raw)
             ON CONFLICT (model_id, sku) DO UPDATE SET image_sha256 = EXCLUDED.image_sha256, category = EXCLUDED.category,
-                embedding = EXCLUDED.embedding;
+                embedding = EXCLUDED.embedding, raw = EXCLUDED.raw;
             DELETE FROM embeddings WHERE sku = @sku AND model_id <> {model.Id} AND image_sha256 <> @sha;
             UPDATE embeddings SET category = @category WHERE sku = @sku AND model_id <> {model.Id} AND category IS DISTINCT FROM @category;
             """, connection, transaction))
@@ -119,6 +123,7 @@ public sealed class ProductStore(NpgsqlDataSource dataSource)
             upsert.Parameters.AddWithValue("attributes", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(fields.Attributes));
             upsert.Parameters.AddWithValue("sha", image.Sha256);
             upsert.Parameters.AddWithValue("embedding", ToHalfVector(vector));
+            upsert.Parameters.AddWithValue("raw", ToHalfVector(raw));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -72,6 +72,7 @@ public static class VariantEndpoints
         [FromForm] int? limit,
         [FromForm] double? minScore,
         ImageEmbedder embedder,
+        ActiveWhitening whitening,
         VariantStore variants,
         ModelRegistry models,
         IOptions<SearchOptions> options,
@@ -85,7 +86,9 @@ public static class VariantEndpoints
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
         var content = await embedder.ReadUploadAsync(image, cancellationToken);
-        var vector = await embedder.EmbedAsync(content, cancellationToken);
+        var raw = await embedder.EmbedAsync(content, cancellationToken);
+        // The query is whitened as the catalog's vectors are; the version check reads one row.
+        var vector = (await whitening.CurrentAsync(cancellationToken)).Project(raw);
 
         var model = models.Active;
         var hits = await variants.NearestAsync(ProductStore.ToHalfVector(vector), model, limit ?? options.Value.DefaultLimit, minScore, filter, null, cancellationToken);

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Storage;
+using ColorVariants.Core.Embedding;
+using Microsoft.Extensions.Options;
+
+namespace ColorVariants.Api.Embedding;
+
+[JsonConverter(typeof(JsonStringEnumConverter<RefitOutcome>))]
+public enum RefitOutcome { Fitted, NotDue, TooFewVectors, Reembedding, Superseded }
+
+/// <summary>The active model's whitening, as GET /models/active shows it.</summary>
+/// <param name="FittedOn">Vectors the whitening was fitted on; null when the model has none and serves its raw vectors.</param>
+/// <param name="Rank">Principal directions kept (at most the dimension, and fewer than the vectors fitted on).</param>
+/// <param name="Version">Goes up by one with every refit; 0: never fitted.</param>
+/// <param name="Vectors">The model's vectors now.</param>
+/// <param name="RefitAtLeast">A refit is due once the model has this many vectors...</param>
+/// <param name="RefitAtMost">...or this few (null: no lower bound, it would leave too few to fit on).</param>
+public sealed record WhiteningStatus(
+    bool Fitted, int? FittedOn, DateTimeOffset? FittedAt, int? Rank, int Version, int Vectors,
+    bool AutomaticRefits, int RefitAtLeast, int? RefitAtMost, string NextRefit);
+
+/// <summary>What a refit did.</summary>
+public sealed record WhiteningRefit(RefitOutcome Outcome, string Detail, int ReprojectedVectors, double Seconds, WhiteningStatus Whitening);
+
+/// <summary>
+/// Fits the active model's whitening on its raw vectors and re-projects the catalog with it:
+/// on its own every <see cref="WhiteningRefitOptions.CheckIntervalSeconds"/> when
+/// <see cref="WhiteningPolicy"/> says it is due, or now via POST /models/active/whitening. The fit
+/// (the heavy part) runs on a lock-free read; only the re-projection holds the model row, so
+/// uploads wait for that alone. Failures are logged and tried again at the next check: a
+/// whitening that cannot be fitted leaves the vectors as they are, and never stops the service.
+/// </summary>
+public sealed class WhiteningRefitter(
+    WhiteningStore store,
+    ActiveWhitening whitening,
+    Models.ModelRegistry models,
+    CatalogReembedder reembedder,
+    CatalogStartup startup,
+    IOptions<WhiteningRefitOptions> options,
+    ILogger<WhiteningRefitter> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private WhiteningPolicy Policy => WhiteningPolicy.From(options.Value);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (!settings.Enabled)
+        {
+            logger.LogInformation("Automatic whitening refits are off (Whitening:Enabled); POST /models/active/whitening fits on demand.");
+            return;
+        }
+        try
+        {
+            await startup.Completed.WaitAsync(stoppingToken);
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.CheckIntervalSeconds));
+            do
+            {
+                try
+                {
+                    var refit = await RefitAsync(force: false, stoppingToken);
+                    if (refit.Outcome is RefitOutcome.TooFewVectors or RefitOutcome.Reembedding or RefitOutcome.Superseded)
+                        logger.LogDebug("Whitening refit check: {Detail}", refit.Detail);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "Whitening refit failed; trying again in {Seconds} s.", settings.CheckIntervalSeconds);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <param name="force">Refit even when the policy does not call for it yet (the endpoint); the minimum still holds.</param>
+    public async Task<WhiteningRefit> RefitAsync(bool force, CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            var model = models.Active;
+            var policy = Policy;
+            var current = await whitening.CurrentAsync(cancellationToken);
+            var vectors = await store.CountVectorsAsync(model, cancellationToken);
+            WhiteningRefit Answer(RefitOutcome outcome, string detail, int rows = 0) =>
+                new(outcome, detail, rows, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3), Status(current, vectors));
+
+            // Half a catalog of a new model would give a whitening of half a catalog.
+            if (reembedder.Status.Running)
+                return Answer(RefitOutcome.Reembedding,
+                    $"The catalog is being re-embedded for model {model.Name} ({reembedder.Status.Done} of {reembedder.Status.Total}); its whitening is fitted once that is done.");
+            if (vectors < policy.MinimumVectors)
+                return Answer(RefitOutcome.TooFewVectors,
+                    $"Model {model.Name} has {vectors} vectors; a whitening is fitted on at least {policy.MinimumVectors} (Whitening:MinimumVectors). Nothing was changed.");
+            if (!force && !policy.IsDue(vectors, current.Whitening?.SampleCount))
+                return Answer(RefitOutcome.NotDue, $"Not due: {policy.Describe(vectors, current.Whitening?.SampleCount)}.");
+
+            var raw = await store.ReadRawAsync(model, cancellationToken);
+            if (raw.Count < policy.MinimumVectors)
+                return Answer(RefitOutcome.TooFewVectors, $"Model {model.Name} has only {raw.Count} vectors left; nothing was changed.");
+            var fitted = await Task.Run(() => CatalogWhitening.Fit(raw, WhiteningOptions.Default), cancellationToken);
+            var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+            var locked = Stopwatch.GetTimestamp();
+            var replaced = await store.ReplaceAsync(model, current.Version, fitted, cancellationToken);
+            var lockedSeconds = Stopwatch.GetElapsedTime(locked).TotalSeconds;
+            if (replaced is null)
+                return Answer(RefitOutcome.Superseded, "Another refit (perhaps another instance's) stored a whitening meanwhile; this one was dropped and nothing else changed.");
+            current = whitening.Adopt(replaced.Version, fitted, replaced.FittedAt);
+            vectors = await store.CountVectorsAsync(model, cancellationToken);
+            var detail = $"Fitted on {fitted.SampleCount} vectors (rank {fitted.Rank}) in {fitSeconds:0.0} s; re-projected {replaced.Rows} vectors of model {model.Name} in {lockedSeconds:0.0} s (uploads wait for this part).";
+            logger.LogInformation("Whitening version {Version}: {Detail}", replaced.Version, detail);
+            return Answer(RefitOutcome.Fitted, detail, replaced.Rows);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    public async Task<WhiteningStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        var current = await whitening.CurrentAsync(cancellationToken);
+        return Status(current, await store.CountVectorsAsync(models.Active, cancellationToken));
+    }
+
+    private WhiteningStatus Status(WhiteningSnapshot current, int vectors)
+    {
+        var policy = Policy;
+        var fittedOn = current.Whitening?.SampleCount;
+        var rule = policy.Describe(vectors, fittedOn);
+        var next = !options.Value.Enabled ? $"automatic refits are off (Whitening:Enabled), POST /models/active/whitening fits now; otherwise {rule}"
+            : reembedder.Status.Running ? $"once the catalog is re-embedded for this model, then {rule}"
+            : rule;
+        return new WhiteningStatus(current.Whitening is not null, fittedOn, current.FittedAt, current.Whitening?.Rank, Math.Max(0, current.Version), vectors,
+            options.Value.Enabled, policy.RefitAtLeast(fittedOn), policy.RefitAtMost(fittedOn), next);
+    }
+}
