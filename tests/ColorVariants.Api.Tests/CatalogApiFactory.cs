@@ -48,7 +48,7 @@ public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public static string ModelDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "models");
 
     public static string PreparedModel(ColourMode mode) => DefaultModel.EnsurePrepared(
-        Path.Combine(ModelDirectory, mode == ColourMode.Gray ? DefaultModel.FileName : "resnet18-imagenet-rgb.onnx"), mode);
+        Path.Combine(ModelDirectory, mode == ColourMode.Gray ? DefaultModel.FileName : DefaultModel.FileName.Replace("-gray-", "-rgb-", StringComparison.Ordinal)), mode);
 
     public async Task InitializeAsync()
     {

@@ -30,7 +30,7 @@ public static class ModelEndpoints
             .WithDescription("Fits on the raw vectors of every product (no re-inference) and rewrites the searchable ones in one transaction; " +
                              "uploads wait for that transaction. 409 when the model has fewer than `Whitening:MinimumVectors` vectors " +
                              "or is still being re-embedded: then nothing changes.")
-            .AddEndpointFilter<ApiKeyFilter>()
+            .RequireApiKey()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
