@@ -84,10 +84,37 @@ public class CatalogWhiteningTests
         Assert.Equal(8, output.Length);
         Assert.All(output[3..], x => Assert.Equal(0f, x));
 
+        var random = new Random(5);
         var wide = Enumerable.Range(0, CatalogWhitening.MinimumSamples)
-            .Select(i => Enumerable.Range(0, 200).Select(j => (float)((i * 31 + j * 17) % 13)).ToArray()).ToList();
+            .Select(_ => Enumerable.Range(0, 200).Select(_ => random.NextSingle()).ToArray()).ToList();
         Assert.Equal(CatalogWhitening.MinimumSamples - 1, CatalogWhitening.Fit(wide).Rank);
     }
+
+    [Fact]
+    public void Directions_the_catalog_does_not_vary_along_are_dropped()
+    {
+        // 64 vectors but only 13 distinct ones: after centring they span 12 directions.
+        var repeated = Enumerable.Range(0, CatalogWhitening.MinimumSamples)
+            .Select(i => Enumerable.Range(0, 200).Select(j => (float)((i * 31 + j * 17) % 13 + 1)).ToArray()).ToList();
+        Assert.Equal(12, CatalogWhitening.Fit(repeated).Rank);
+    }
+
+    [Fact]
+    public void A_catalog_with_fewer_vectors_than_dimensions_gets_the_same_whitening_as_with_more()
+    {
+        // 70 vectors of 100 dimensions take the Gram-matrix route; the same vectors twice (140 > 100)
+        // have the same mean and covariance and take the covariance route.
+        var random = new Random(11);
+        var vectors = Enumerable.Range(0, 70).Select(_ => Enumerable.Range(0, 100).Select(_ => random.NextSingle()).ToArray()).ToList();
+        var gram = CatalogWhitening.Fit(vectors);
+        var covariance = CatalogWhitening.Fit([.. vectors, .. vectors]);
+        Assert.Equal(69, gram.Rank);
+        Assert.Equal(gram.Rank, covariance.Rank);
+        var probe = Enumerable.Range(0, 100).Select(_ => random.NextSingle()).ToArray();
+        Assert.Equal(Rounded(gram.Apply(probe)), Rounded(covariance.Apply(probe)));
+    }
+
+    private static double[] Rounded(float[] v) => v.Select(x => Math.Round(x, 4)).ToArray();
 
     [Fact]
     public void Too_few_vectors_are_refused()
