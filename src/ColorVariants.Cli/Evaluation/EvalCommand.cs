@@ -53,6 +53,40 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [Description("Leave the default baseline's vectors unwhitened.")]
         public bool NoWhiten { get; init; }
 
+        [CommandOption("--whiten-rank <n>")]
+        [Description("Principal directions the whitening keeps (default: all the catalog allows).")]
+        public int? WhitenRank { get; init; }
+
+        [CommandOption("--vectors <csv>")]
+        [Description("Vectors written earlier by --embeddings-out (sku,v0,v1,...), instead of embedding the images again; unwhitened ones when --whiten follows.")]
+        public string? Vectors { get; init; }
+
+        [CommandOption("--grouping")]
+        [Description("Also decide which neighbours are variants: a threshold calibrated on the labels of another split (--calibrate-on) to --target-precision, its pairwise precision and recall here, and the catalog's variant groups (EVALUATION.md's grouping protocol).")]
+        public bool Grouping { get; init; }
+
+        [CommandOption("--calibrate-on <part>")]
+        [Description("The split whose style labels choose the threshold: train or validation, not the evaluated one (its vectors are whitened on their own, as another shop's catalog).")]
+        [DefaultValue("train")]
+        public string CalibrateOn { get; init; } = "train";
+
+        [CommandOption("--target-precision <p>")]
+        [DefaultValue(0.9)]
+        public double TargetPrecision { get; init; } = 0.9;
+
+        [CommandOption("--threshold <score>")]
+        [Description("A fixed variant threshold instead of calibrating one.")]
+        public float? Threshold { get; init; }
+
+        [CommandOption("--neighbours <k>")]
+        [Description("Nearest products of the category each product is compared with, as /variants shows them.")]
+        [DefaultValue(10)]
+        public int Neighbours { get; init; } = 10;
+
+        [CommandOption("--pr-curve <png>")]
+        [Description("Draw the decision's precision-recall curve on the evaluated split as a PNG.")]
+        public string? PrCurve { get; init; }
+
         [CommandOption("--split <part>")]
         [Description("all, train or validation: styles by EVALUATION.md's SHA-1 rule (0-b train, c-f validation).")]
         [DefaultValue("all")]
@@ -73,7 +107,14 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         public override ValidationResult Validate()
         {
             if (!File.Exists(Path.Combine(Catalog, CatalogFolder.FileName))) return ValidationResult.Error($"No {CatalogFolder.FileName} in '{Catalog}'.");
-            if ((Model is null) == (Baseline is null)) return ValidationResult.Error("Give either --model or --baseline.");
+            if (new[] { Model, Baseline, Vectors }.Count(o => o is not null) != 1) return ValidationResult.Error("Give one of --model, --baseline or --vectors.");
+            if (Vectors is not null && !File.Exists(Vectors)) return ValidationResult.Error($"No vectors file {Vectors}.");
+            if (WhitenRank is < 1) return ValidationResult.Error("--whiten-rank is at least 1.");
+            if (Grouping && Threshold is null && (CalibrateOn == Split || Split == "all" || CalibrateOn is not ("train" or "validation")))
+                return ValidationResult.Error("--grouping calibrates on another split than the evaluated one: give --split validation (or train) and --calibrate-on the other, or a --threshold.");
+            if (TargetPrecision is <= 0 or > 1) return ValidationResult.Error("--target-precision is in (0, 1].");
+            if (Neighbours is < 1 or > 100) return ValidationResult.Error("--neighbours is 1 to 100.");
+            if ((PrCurve is not null || Threshold is not null) && !Grouping) return ValidationResult.Error("--pr-curve and --threshold go with --grouping.");
             if (Model is not null && !File.Exists(Model)) return ValidationResult.Error($"No model file {Model}.");
             if (Baseline is not null and not (ColourHistogramBaseline or ImageNetRgbBaseline or ImageNetGrayBaseline or ServedDefaultBaseline))
                 return ValidationResult.Error($"Unknown baseline '{Baseline}'.");
@@ -94,19 +135,25 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var catalog = CatalogFolder.Read(settings.Catalog);
-        var entries = catalog.Entries
-            .Where(e => e.Style is not null && (settings.Split == "all" || (StyleSplit.Of(e.Style) == SplitPart.Train) == (settings.Split == "train")))
-            .ToList();
+        var entries = InSplit(catalog, settings.Split);
+        var calibrating = settings.Grouping && settings.Threshold is null;
+        var calibrationEntries = calibrating ? InSplit(catalog, settings.CalibrateOn) : [];
         var clock = Stopwatch.StartNew();
 
         string name;
         string? descriptorText = null;
         var input = (Size: 224, Colour: ColourMode.Rgb); // what the embedding sees
         IReadOnlyList<CatalogVector> vectors;
-        if (settings.Baseline == ColourHistogramBaseline)
+        var toEmbed = entries.Concat(calibrationEntries).ToList();
+        if (settings.Vectors is not null)
+        {
+            name = Path.GetFileNameWithoutExtension(settings.Vectors);
+            vectors = ReadVectors(settings.Vectors, toEmbed);
+        }
+        else if (settings.Baseline == ColourHistogramBaseline)
         {
             name = ColourHistogramBaseline;
-            vectors = WithProgress(entries.Count, $"Colour histograms of {entries.Count} images", progress => HistogramsOf(entries, progress));
+            vectors = WithProgress(toEmbed.Count, $"Colour histograms of {toEmbed.Count} images", progress => HistogramsOf(toEmbed, progress));
         }
         else
         {
@@ -116,37 +163,116 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
                 : settings.BaselineSize is { } size && size != BaselineSizeOf(settings) ? $"{settings.Baseline} {size} px" : settings.Baseline;
             input = (model.Preprocessing.InputSize, model.Preprocessing.ColourMode);
             AnsiConsole.MarkupLineInterpolated($"Model [bold]{model.Name}[/] ({path}): {model.Dimensions} dimensions, {model.Preprocessing.InputSize} px, {model.Preprocessing.ColourMode}, {model.ExecutionProvider}.");
-            vectors = WithProgress(entries.Count, $"Embedding {entries.Count} images", progress =>
-                CatalogEmbedder.Embed(model, entries, settings.Batch, progress, cancellationToken));
+            vectors = WithProgress(toEmbed.Count, $"Embedding {toEmbed.Count} images", progress =>
+                CatalogEmbedder.Embed(model, toEmbed, settings.Batch, progress, cancellationToken));
         }
 
         foreach (var failed in vectors.Where(v => v.Vector is null))
             AnsiConsole.MarkupLineInterpolated($"[yellow]line {failed.Entry.Line}, {failed.Entry.Sku}: {failed.Problem} (left out)[/]");
-        var embedded = vectors.Where(v => v.Vector is not null).ToList();
-        string? whiteningText = null;
-        if (settings.Whiten || (settings.Baseline == ServedDefaultBaseline && !settings.NoWhiten))
-        {
-            // Fitted on the very catalog evaluated, labels unread: what the service does with the catalog it serves.
-            var whitening = CatalogWhitening.Fit(embedded.Select(v => v.Vector!).ToList());
-            embedded = embedded.Select(v => v with { Vector = whitening.Apply(v.Vector) }).ToList();
-            whiteningText = $"catalog ({whitening.SampleCount} vectors, rank {whitening.Rank})";
-        }
-        var items = embedded.Select(v => new EmbeddedItem(v.Entry.Sku, v.Entry.Style!, v.Entry.Category, v.Vector!, ShadeOf(v.Entry))).ToList();
+        var whiten = settings.Whiten || (settings.Baseline == ServedDefaultBaseline && !settings.NoWhiten);
+        var whiteningOptions = new WhiteningOptions(MaxRank: settings.WhitenRank ?? int.MaxValue);
+        var items = ItemsOf(vectors.Take(entries.Count), whiten, whiteningOptions, out var whiteningText);
         var report = RetrievalEvaluator.Evaluate(items);
 
         AnsiConsole.MarkupLineInterpolated($"{name} on {catalog.Root} ({settings.Split} split, {report.Items} images{(whiteningText is null ? "" : $", whitened on the {whiteningText}")}) in {clock.Elapsed.TotalSeconds:0} s:");
         AnsiConsole.Write(Table(report));
         if (report.Shade is { } shade)
             AnsiConsole.MarkupLineInterpolated($"Shade bias (same category, {shade.Queries} queries): {F(shade.SameShade)} of the wrong top-10 neighbours share the query's {ShadeColumn}; {F(shade.Chance)} of its category's products do.");
+
+        GroupingFigures? grouping = null;
+        if (settings.Grouping)
+        {
+            var calibrationItems = calibrating ? ItemsOf(vectors.Skip(entries.Count), whiten, whiteningOptions, out _) : [];
+            grouping = Group(settings, items, calibrationItems);
+            if (grouping is null) return Task.FromResult(1);
+        }
+
         if (settings.Json is not null)
         {
             new EvalRecord(name, settings.Model is null ? null : Path.GetFullPath(settings.Model), settings.Baseline, input.Size,
                 input.Colour.ToString().ToLowerInvariant(), descriptorText, whiteningText, catalog.Root, catalog.Fingerprint, settings.Split,
-                report.Items, report.Open, report.SameCategory, report.Shade, Math.Round(clock.Elapsed.TotalSeconds, 1)).Write(settings.Json);
+                report.Items, report.Open, report.SameCategory, report.Shade, Math.Round(clock.Elapsed.TotalSeconds, 1), grouping).Write(settings.Json);
             AnsiConsole.MarkupLineInterpolated($"Figures written to {settings.Json}.");
         }
         if (settings.EmbeddingsOut is not null) WriteEmbeddings(settings.EmbeddingsOut, items);
         return Task.FromResult(0);
+    }
+
+    private static List<CatalogEntry> InSplit(CatalogFolder catalog, string split) => catalog.Entries
+        .Where(e => e.Style is not null && (split == "all" || (StyleSplit.Of(e.Style) == SplitPart.Train) == (split == "train")))
+        .ToList();
+
+    /// <summary>The embedded products as evaluation items, whitened on themselves (labels unread) when asked: what the service does with the catalog it serves.</summary>
+    private static List<EmbeddedItem> ItemsOf(IEnumerable<CatalogVector> vectors, bool whiten, WhiteningOptions options, out string? whiteningText)
+    {
+        var embedded = vectors.Where(v => v.Vector is not null).ToList();
+        whiteningText = null;
+        if (whiten)
+        {
+            var whitening = CatalogWhitening.Fit(embedded.Select(v => v.Vector!).ToList(), options);
+            embedded = embedded.Select(v => v with { Vector = whitening.Apply(v.Vector) }).ToList();
+            whiteningText = $"catalog ({whitening.SampleCount} vectors, rank {whitening.Rank})";
+        }
+        return embedded.Select(v => new EmbeddedItem(v.Entry.Sku, v.Entry.Style!, v.Entry.Category, v.Vector!, ShadeOf(v.Entry))).ToList();
+    }
+
+    /// <summary>
+    /// The variant decision and the grouping: a threshold chosen on one split's labels (or given),
+    /// then judged on the evaluated split's nearest pairs and on the groups it makes there.
+    /// </summary>
+    private static GroupingFigures? Group(Settings settings, IReadOnlyList<EmbeddedItem> items, IReadOnlyList<EmbeddedItem> calibrationItems)
+    {
+        float threshold;
+        string source;
+        if (settings.Threshold is { } given)
+        {
+            (threshold, source) = (given, "given");
+        }
+        else
+        {
+            var calibrationPairs = VariantDecision.NearestPairs(calibrationItems, settings.Neighbours);
+            var calibrationPositives = PairwiseFigures.PositivePairs(calibrationItems.Select(i => i.Style));
+            if (VariantDecision.Calibrate(calibrationPairs, calibrationPositives, settings.TargetPrecision) is not { } calibrated)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]No threshold reaches precision {settings.TargetPrecision} on the {settings.CalibrateOn} split's nearest pairs.[/]");
+                return null;
+            }
+            threshold = calibrated.Score;
+            source = $"calibrated on the {settings.CalibrateOn} split ({calibrationItems.Count} images): precision {F(calibrated.Figures.Precision)}, recall {F(calibrated.Figures.Recall)} there";
+        }
+
+        var neighbours = VariantDecision.NearestInCategory(items, settings.Neighbours);
+        var pairs = VariantDecision.NearestPairs(items, settings.Neighbours);
+        var positives = PairwiseFigures.PositivePairs(items.Select(i => i.Style));
+        var decision = VariantDecision.At(pairs, positives, threshold);
+        var groups = VariantGrouping.Group(neighbours, threshold);
+        var grouped = VariantGrouping.Score(items, groups);
+
+        AnsiConsole.MarkupLineInterpolated($"Variant threshold {threshold.ToString("0.0000", CultureInfo.InvariantCulture)} ({source}).");
+        var table = new Table().Border(TableBorder.Simple).AddColumns("on this split", "pairs called variants", "precision", "recall", "F1");
+        table.AddRow($"decision on each product's {settings.Neighbours} nearest", decision.Predicted.ToString(CultureInfo.InvariantCulture), F(decision.Precision), F(decision.Recall), F(decision.F1));
+        table.AddRow($"groups ({groups.Distinct().Count()} for {items.Count} products)", grouped.Predicted.ToString(CultureInfo.InvariantCulture), F(grouped.Precision), F(grouped.Recall), F(grouped.F1));
+        AnsiConsole.Write(table);
+        if (settings.PrCurve is not null)
+        {
+            PrecisionRecallPlot.Save(settings.PrCurve, VariantDecision.Curve(pairs, positives), threshold, $"{settings.Split} split, {items.Count} images, each product's {settings.Neighbours} nearest of its category");
+            AnsiConsole.MarkupLineInterpolated($"Precision-recall curve drawn to {settings.PrCurve}.");
+        }
+        return new GroupingFigures(threshold, source, settings.TargetPrecision, settings.Neighbours, decision, grouped, groups.Distinct().Count());
+    }
+
+    /// <summary>Vectors of an earlier --embeddings-out, for the entries asked; others are reported missing.</summary>
+    private static IReadOnlyList<CatalogVector> ReadVectors(string path, IReadOnlyList<CatalogEntry> entries)
+    {
+        var bySku = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var fields = line.Split(',');
+            var vector = new float[fields.Length - 1];
+            for (var i = 1; i < fields.Length; i++) vector[i - 1] = float.Parse(fields[i], CultureInfo.InvariantCulture);
+            bySku[fields[0]] = vector;
+        }
+        return entries.Select(e => bySku.TryGetValue(e.Sku, out var v) ? new CatalogVector(e, v, null) : new CatalogVector(e, null, $"not in {path}")).ToList();
     }
 
     /// <summary>The prepared ImageNet model a baseline names, made once per descriptor and size beside the CLI.</summary>

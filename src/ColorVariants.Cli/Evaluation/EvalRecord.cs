@@ -3,6 +3,13 @@ using ColorVariants.Core.Evaluation;
 
 namespace ColorVariants.Cli.Evaluation;
 
+/// <summary>What <c>eval --grouping</c> measured: the variant threshold, where it came from, and its pairwise figures.</summary>
+/// <param name="Decision">"score >= threshold" over each product's nearest pairs of its category.</param>
+/// <param name="Groups">The variant groups it makes (EVALUATION.md's grouping protocol).</param>
+public sealed record GroupingFigures(
+    float Threshold, string ThresholdSource, double TargetPrecision, int Neighbours,
+    PairwiseFigures Decision, PairwiseFigures Groups, int GroupCount);
+
 /// <summary>
 /// What <c>eval --json</c> writes and <c>results</c> reads back: one type, so the two cannot
 /// drift apart.
@@ -24,7 +31,8 @@ public sealed record EvalRecord(
     RetrievalFigures Open,
     RetrievalFigures SameCategory,
     ShadeBias? ShadeBias,
-    double Seconds)
+    double Seconds,
+    GroupingFigures? Grouping = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
