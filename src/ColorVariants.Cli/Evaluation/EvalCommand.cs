@@ -242,23 +242,24 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         }
 
         var neighbours = VariantDecision.NearestInCategory(items, settings.Neighbours);
-        var pairs = VariantDecision.NearestPairs(items, settings.Neighbours);
+        var pairs = VariantDecision.NearestPairs(items, neighbours); // one search serves the decision and the groups
         var positives = PairwiseFigures.PositivePairs(items.Select(i => i.Style));
         var decision = VariantDecision.At(pairs, positives, threshold);
         var groups = VariantGrouping.Group(neighbours, threshold);
         var grouped = VariantGrouping.Score(items, groups);
+        var groupCount = groups.Distinct().Count();
 
         AnsiConsole.MarkupLineInterpolated($"Variant threshold {threshold.ToString("0.0000", CultureInfo.InvariantCulture)} ({source}).");
         var table = new Table().Border(TableBorder.Simple).AddColumns("on this split", "pairs called variants", "precision", "recall", "F1");
         table.AddRow($"decision on each product's {settings.Neighbours} nearest", decision.Predicted.ToString(CultureInfo.InvariantCulture), F(decision.Precision), F(decision.Recall), F(decision.F1));
-        table.AddRow($"groups ({groups.Distinct().Count()} for {items.Count} products)", grouped.Predicted.ToString(CultureInfo.InvariantCulture), F(grouped.Precision), F(grouped.Recall), F(grouped.F1));
+        table.AddRow($"groups ({groupCount} for {items.Count} products)", grouped.Predicted.ToString(CultureInfo.InvariantCulture), F(grouped.Precision), F(grouped.Recall), F(grouped.F1));
         AnsiConsole.Write(table);
         if (settings.PrCurve is not null)
         {
             PrecisionRecallPlot.Save(settings.PrCurve, VariantDecision.Curve(pairs, positives), threshold, $"{settings.Split} split, {items.Count} images, each product's {settings.Neighbours} nearest of its category");
             AnsiConsole.MarkupLineInterpolated($"Precision-recall curve drawn to {settings.PrCurve}.");
         }
-        return new GroupingFigures(threshold, source, settings.TargetPrecision, settings.Neighbours, decision, grouped, groups.Distinct().Count());
+        return new GroupingFigures(threshold, source, settings.TargetPrecision, settings.Neighbours, decision, grouped, groupCount);
     }
 
     /// <summary>Vectors of an earlier --embeddings-out, for the entries asked; others are reported missing.</summary>

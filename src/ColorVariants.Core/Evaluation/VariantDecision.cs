@@ -21,10 +21,12 @@ public static class VariantDecision
     /// Each product's <paramref name="k"/> nearest products of its category (cosine, ties by sku, as
     /// <see cref="RetrievalEvaluator"/>), as unordered pairs listed once, best first.
     /// </summary>
-    public static IReadOnlyList<ScoredPair> NearestPairs(IReadOnlyList<EmbeddedItem> items, int k)
+    public static IReadOnlyList<ScoredPair> NearestPairs(IReadOnlyList<EmbeddedItem> items, int k) =>
+        NearestPairs(items, NearestInCategory(items, k));
+
+    /// <summary>The same pairs from neighbour lists already searched (<see cref="NearestInCategory"/>).</summary>
+    public static IReadOnlyList<ScoredPair> NearestPairs(IReadOnlyList<EmbeddedItem> items, IReadOnlyList<(int Index, float Score)>[] neighbours)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        var neighbours = NearestInCategory(items, k);
         var pairs = new Dictionary<(int, int), ScoredPair>();
         for (var i = 0; i < items.Count; i++)
             foreach (var (j, score) in neighbours[i])
@@ -41,6 +43,7 @@ public static class VariantDecision
     /// </summary>
     public static IReadOnlyList<(int Index, float Score)>[] NearestInCategory(IReadOnlyList<EmbeddedItem> items, int k)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var result = new IReadOnlyList<(int, float)>[items.Count];
         foreach (var category in Enumerable.Range(0, items.Count).GroupBy(i => items[i].Category ?? ""))
         {
