@@ -1,9 +1,9 @@
-using ColorVariants.Core.Models;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ColorVariants.Api.Models;
 using ColorVariants.Core.Images;
+using ColorVariants.Inference.Models;
 
 namespace ColorVariants.Api.Tests;
 

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
-namespace ColorVariants.Core.Embedding;
+namespace ColorVariants.Inference.Embedding;
 
 public enum EmbeddingDevice { Auto, Cpu, Cuda }
 

@@ -1,7 +1,7 @@
-using ColorVariants.Core.Onnx.Proto;
+using ColorVariants.Inference.Onnx.Proto;
 using Google.Protobuf;
 
-namespace ColorVariants.Core.Onnx;
+namespace ColorVariants.Inference.Onnx;
 
 /// <summary>Reads, edits and writes ONNX model files: metadata and the small graph surgery the project needs.</summary>
 public static class OnnxModelFile
