@@ -13,9 +13,11 @@ WORKDIR /src
 # Restore first, from the project files only, so the layer survives source edits.
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/ColorVariants.Core/ColorVariants.Core.csproj src/ColorVariants.Core/
+COPY src/ColorVariants.Inference/ColorVariants.Inference.csproj src/ColorVariants.Inference/
 COPY src/ColorVariants.Api/ColorVariants.Api.csproj src/ColorVariants.Api/
 RUN dotnet restore src/ColorVariants.Api/ColorVariants.Api.csproj
 COPY src/ColorVariants.Core/ src/ColorVariants.Core/
+COPY src/ColorVariants.Inference/ src/ColorVariants.Inference/
 COPY src/ColorVariants.Api/ src/ColorVariants.Api/
 RUN dotnet publish src/ColorVariants.Api/ColorVariants.Api.csproj -c Release -o /app --no-restore
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using ColorVariants.Core.Images;
-using ColorVariants.Core.Models;
+using ColorVariants.Inference.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;

@@ -1,9 +1,10 @@
-using ColorVariants.Core.Models;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ColorVariants.Api.Models;
 using ColorVariants.Core.Images;
+using ColorVariants.Inference.Embedding;
+using ColorVariants.Inference.Models;
 
 namespace ColorVariants.Api.Tests;
 
@@ -24,7 +25,9 @@ public class ServiceTests(CatalogApiFactory factory) : IClassFixture<CatalogApiF
     public async Task The_active_model_tells_what_it_is()
     {
         var model = await _client.GetFromJsonAsync<ModelResponse>("/models/active");
-        Assert.Equal((DefaultModel.Name, DescriptorOptions.Default.Dimensions, "CPU", DefaultModel.DefaultInputSize, "gray"), (model!.Name, model.Dimensions, model.ExecutionProvider, model.InputSize, model.ColourMode));
+        // Device=Auto: the CUDA provider on a host with a GPU and the CUDA runtime, the CPU one elsewhere.
+        var provider = EmbeddingModel.ChooseCuda(EmbeddingDevice.Auto).UseCuda ? "CUDA" : "CPU";
+        Assert.Equal((DefaultModel.Name, DescriptorOptions.Default.Dimensions, provider, DefaultModel.DefaultInputSize, "gray"), (model!.Name, model.Dimensions, model.ExecutionProvider, model.InputSize, model.ColourMode));
         Assert.Equal("bgr", model.Metadata[PreprocessingSpec.ChannelOrderKey]);
     }
 

@@ -6,7 +6,7 @@ using ColorVariants.Api.Models;
 using ColorVariants.Api.Variants;
 using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
-using ColorVariants.Core.Models;
+using ColorVariants.Inference.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -1,5 +1,5 @@
 using ColorVariants.Core.Catalog;
-using ColorVariants.Core.Models;
+using ColorVariants.Inference.Models;
 
 namespace ColorVariants.Benchmarks;
 

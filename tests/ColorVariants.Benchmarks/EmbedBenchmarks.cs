@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
+using ColorVariants.Inference.Embedding;
 
 namespace ColorVariants.Benchmarks;
 

@@ -1,8 +1,8 @@
 using System.Buffers;
 using ColorVariants.Api.Infrastructure;
-using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
-using ColorVariants.Core.Models;
+using ColorVariants.Inference.Embedding;
+using ColorVariants.Inference.Models;
 using Microsoft.Extensions.Options;
 
 namespace ColorVariants.Api.Embedding;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using ColorVariants.Core.Embedding;
+using ColorVariants.Inference.Embedding;
 
 namespace ColorVariants.Api.Infrastructure;
 

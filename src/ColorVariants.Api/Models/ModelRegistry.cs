@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ColorVariants.Core.Embedding;
+using ColorVariants.Inference.Embedding;
 using Npgsql;
 
 namespace ColorVariants.Api.Models;

@@ -2,8 +2,8 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using ColorVariants.Core.Catalog;
-using ColorVariants.Core.Embedding;
-using ColorVariants.Core.Models;
+using ColorVariants.Inference.Embedding;
+using ColorVariants.Inference.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
+using ColorVariants.Inference.Embedding;
 
 namespace ColorVariants.Cli.Benchmarks;
 

@@ -6,7 +6,8 @@ using ColorVariants.Core.Catalog;
 using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Evaluation;
 using ColorVariants.Core.Images;
-using ColorVariants.Core.Models;
+using ColorVariants.Inference.Embedding;
+using ColorVariants.Inference.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

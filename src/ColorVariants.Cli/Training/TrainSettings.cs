@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace ColorVariants.Cli.Training;
 
-/// <summary>The options every `train` command takes; defaults are <see cref="TrainingOptions"/>'s.</summary>
+/// <summary>The options every `train` command takes; their defaults are read from <see cref="TrainingOptions"/> (<see cref="TrainingDefaultAttribute"/>).</summary>
 public abstract class TrainSettings : CommandSettings
 {
     [CommandOption("--catalog <folder>")]
@@ -19,56 +19,56 @@ public abstract class TrainSettings : CommandSettings
 
     [CommandOption("--size <px>")]
     [Description("Side of the square model input (multiple of 32; cvssl's half-picture parts need a multiple of 64).")]
-    [DefaultValue(128)]
-    public int Size { get; init; } = 128;
+    [TrainingDefault(nameof(TrainingOptions.InputSize))]
+    public int Size { get; init; }
 
     [CommandOption("--export-size <px>")]
     [Description("Input size of the exported model, when larger than --size (the net is fully convolutional). A finished run re-run with it only re-exports.")]
     public int? ExportSize { get; init; }
 
     [CommandOption("--epochs <n>")]
-    [DefaultValue(10)]
-    public int Epochs { get; init; } = 10;
+    [TrainingDefault(nameof(TrainingOptions.Epochs))]
+    public int Epochs { get; init; }
 
     [CommandOption("--lr <rate>")]
     [Description("AdamW learning rate of the heads; warm-up over 5% of the steps, then cosine decay.")]
-    [DefaultValue(3e-4)]
-    public double LearningRate { get; init; } = 3e-4;
+    [TrainingDefault(nameof(TrainingOptions.LearningRate))]
+    public double LearningRate { get; init; }
 
     [CommandOption("--backbone-lr-scale <x>")]
     [Description("The trainable backbone stages learn at this fraction of --lr.")]
-    [DefaultValue(0.1)]
-    public double BackboneLearningRateScale { get; init; } = 0.1;
+    [TrainingDefault(nameof(TrainingOptions.BackboneLearningRateScale))]
+    public double BackboneLearningRateScale { get; init; }
 
     [CommandOption("--weight-decay <wd>")]
     [Description("AdamW's decoupled weight decay.")]
-    [DefaultValue(0.01)]
-    public double WeightDecay { get; init; } = 0.01;
+    [TrainingDefault(nameof(TrainingOptions.WeightDecay))]
+    public double WeightDecay { get; init; }
 
     [CommandOption("--frozen-stages <n>")]
     [Description("Backbone stages kept as loaded: 0 none, 1 the stem, 2 stem and layer1, ... 5 all (heads only).")]
-    [DefaultValue(2)]
-    public int FrozenStages { get; init; } = 2;
+    [TrainingDefault(nameof(TrainingOptions.FrozenStages))]
+    public int FrozenStages { get; init; }
 
     [CommandOption("--embedding-size <d>")]
     [Description("Output size of a projection head (cvssl's model gives parts x d).")]
-    [DefaultValue(128)]
-    public int EmbeddingSize { get; init; } = 128;
+    [TrainingDefault(nameof(TrainingOptions.EmbeddingSize))]
+    public int EmbeddingSize { get; init; }
 
     [CommandOption("--head-hidden <n>")]
     [Description("Hidden width of the projection heads; 0 for a single Linear.")]
-    [DefaultValue(512)]
-    public int HeadHiddenSize { get; init; } = 512;
+    [TrainingDefault(nameof(TrainingOptions.HeadHiddenSize))]
+    public int HeadHiddenSize { get; init; }
 
     [CommandOption("--jitter <strength>")]
     [Description("Colour jitter strength (1 = SimCLR's strong jitter; triplet uses half).")]
-    [DefaultValue(1.0)]
-    public double JitterStrength { get; init; } = 1.0;
+    [TrainingDefault(nameof(TrainingOptions.JitterStrength))]
+    public double JitterStrength { get; init; }
 
     [CommandOption("--grayscale <p>")]
     [Description("Chance a view is turned gray (triplet and cvssl).")]
-    [DefaultValue(0.2)]
-    public double GrayscaleProbability { get; init; } = 0.2;
+    [TrainingDefault(nameof(TrainingOptions.GrayscaleProbability))]
+    public double GrayscaleProbability { get; init; }
 
     [CommandOption("--no-flip")]
     [Description("No random mirroring (triplet and cvssl).")]
@@ -76,26 +76,26 @@ public abstract class TrainSettings : CommandSettings
 
     [CommandOption("--colour <mode>")]
     [Description("Model input: rgb or gray; written into the model, so serving preprocesses the same way.")]
-    [DefaultValue(ColourMode.Rgb)]
-    public ColourMode Colour { get; init; } = ColourMode.Rgb;
+    [TrainingDefault(nameof(TrainingOptions.ColourMode))]
+    public ColourMode Colour { get; init; }
 
     [CommandOption("--split <split>")]
     [Description("train: triplet the train styles, ssl everything but validation styles; validation: only validation styles' images; all.")]
-    [DefaultValue(TrainingSplit.Train)]
-    public TrainingSplit Split { get; init; } = TrainingSplit.Train;
+    [TrainingDefault(nameof(TrainingOptions.Split))]
+    public TrainingSplit Split { get; init; }
 
     [CommandOption("--seed <n>")]
-    [DefaultValue(42)]
-    public int Seed { get; init; } = 42;
+    [TrainingDefault(nameof(TrainingOptions.Seed))]
+    public int Seed { get; init; }
 
     [CommandOption("--device <device>")]
     [Description("cpu or cuda (cuda needs a build with -p:TorchBackend=cuda and an NVIDIA GPU).")]
-    [DefaultValue(TrainingDevice.Cpu)]
-    public TrainingDevice Device { get; init; } = TrainingDevice.Cpu;
+    [TrainingDefault(nameof(TrainingOptions.Device))]
+    public TrainingDevice Device { get; init; }
 
     [CommandOption("--threads <n>")]
     [Description("libtorch CPU threads; 0 = one per core. 1 is often faster on a CPU shared with other work.")]
-    [DefaultValue(0)]
+    [TrainingDefault(nameof(TrainingOptions.Threads))]
     public int Threads { get; init; }
 
     [CommandOption("--cache <dir>")]

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using ColorVariants.Core.Parts;
 using ColorVariants.Training.Models;
 using ColorVariants.Training.Trainers;
 using Spectre.Console;
@@ -19,8 +18,8 @@ public sealed class TrainSslCommand : AsyncCommand<TrainSslCommand.Settings>
 
         [CommandOption("--batch-size <n>")]
         [Description("Products per batch; each gives two views.")]
-        [DefaultValue(32)]
-        public int BatchSize { get; init; } = 32;
+        [TrainingDefault(nameof(TrainingOptions.BatchSize))]
+        public int BatchSize { get; init; }
 
         [CommandOption("--temperature <t>")]
         [Description("Softmax temperature. Default 0.1 for cvssl, 0.5 for simclr.")]
@@ -28,8 +27,8 @@ public sealed class TrainSslCommand : AsyncCommand<TrainSslCommand.Settings>
 
         [CommandOption("--parts <parts>")]
         [Description("cvssl's fixed parts as name=top:bottom[[/left:right]], comma-separated.")]
-        [DefaultValue("whole=0:1,top=0:0.5,bottom=0.5:1")]
-        public string Parts { get; init; } = PartCrop.Format(PartCrop.Default);
+        [TrainingDefault(nameof(TrainingOptions.Parts))]
+        public string Parts { get; init; } = "";
 
         [CommandOption("--no-momentum-encoder")]
         [Description("cvssl: in-batch negatives only, no MoCo key encoder and queue.")]
@@ -37,13 +36,13 @@ public sealed class TrainSslCommand : AsyncCommand<TrainSslCommand.Settings>
 
         [CommandOption("--momentum <m>")]
         [Description("cvssl: how slowly the key encoder follows.")]
-        [DefaultValue(0.99)]
-        public double Momentum { get; init; } = 0.99;
+        [TrainingDefault(nameof(TrainingOptions.Momentum))]
+        public double Momentum { get; init; }
 
         [CommandOption("--queue-size <n>")]
         [Description("cvssl: negative keys kept per part; at most the images less one batch, and a quarter of the images keeps a product's own earlier key out of its negatives most of the time.")]
-        [DefaultValue(4096)]
-        public int QueueSize { get; init; } = 4096;
+        [TrainingDefault(nameof(TrainingOptions.QueueSize))]
+        public int QueueSize { get; init; }
 
         public override ValidationResult Validate() =>
             Method is not (TrainingMethod.Cvssl or TrainingMethod.SimClr)

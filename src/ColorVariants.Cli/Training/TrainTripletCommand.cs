@@ -12,18 +12,18 @@ public sealed class TrainTripletCommand : AsyncCommand<TrainTripletCommand.Setti
     {
         [CommandOption("-p|--styles-per-batch <P>")]
         [Description("Styles per batch (P).")]
-        [DefaultValue(8)]
-        public int P { get; init; } = 8;
+        [TrainingDefault(nameof(TrainingOptions.StylesPerBatch))]
+        public int P { get; init; }
 
         [CommandOption("-k|--images-per-style <K>")]
         [Description("Images per style (K); a batch holds P x K images.")]
-        [DefaultValue(4)]
-        public int K { get; init; } = 4;
+        [TrainingDefault(nameof(TrainingOptions.ImagesPerStyle))]
+        public int K { get; init; }
 
         [CommandOption("--margin <m>")]
         [Description("Triplet margin between unit vectors.")]
-        [DefaultValue(0.2)]
-        public double Margin { get; init; } = 0.2;
+        [TrainingDefault(nameof(TrainingOptions.Margin))]
+        public double Margin { get; init; }
 
         protected override TrainingOptions Customise(TrainingOptions options) =>
             options with { StylesPerBatch = P, ImagesPerStyle = K, Margin = Margin };

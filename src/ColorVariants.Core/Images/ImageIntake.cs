@@ -42,8 +42,6 @@ public static class ImageIntake
     private static readonly Configuration Accepted = new(
         new JpegConfigurationModule(), new PngConfigurationModule(), new WebpConfigurationModule());
 
-    public static IReadOnlyList<string> AcceptedMediaTypes { get; } = ["image/jpeg", "image/png", "image/webp"];
-
     /// <summary>Checks what can be checked without decoding and returns the format's media type.</summary>
     public static ImageHeader Inspect(ReadOnlyMemory<byte> data, IntakeLimits limits)
     {

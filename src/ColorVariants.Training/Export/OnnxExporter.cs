@@ -1,8 +1,8 @@
 using System.Globalization;
 using ColorVariants.Core.Models;
-using ColorVariants.Core.Onnx;
-using ColorVariants.Core.Onnx.Proto;
 using ColorVariants.Core.Parts;
+using ColorVariants.Inference.Onnx;
+using ColorVariants.Inference.Onnx.Proto;
 using ColorVariants.Training.Models;
 
 namespace ColorVariants.Training.Export;

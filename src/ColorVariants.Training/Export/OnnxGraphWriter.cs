@@ -1,9 +1,9 @@
 using ColorVariants.Core.Parts;
+using ColorVariants.Inference.Onnx;
 using ColorVariants.Training.Models;
 using TorchSharp;
+using static ColorVariants.Inference.Onnx.OnnxGraphBuilder;
 using static TorchSharp.torch;
-using ColorVariants.Core.Onnx;
-using static ColorVariants.Core.Onnx.OnnxGraphBuilder;
 
 namespace ColorVariants.Training.Export;
 

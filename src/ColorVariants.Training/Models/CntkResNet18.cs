@@ -1,4 +1,4 @@
-using ColorVariants.Core.Onnx;
+using ColorVariants.Inference.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using ColorVariants.Core.Onnx.Proto;
+using ColorVariants.Inference.Onnx.Proto;
 using TorchSharp;
 using static TorchSharp.torch;
 

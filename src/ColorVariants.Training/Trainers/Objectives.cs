@@ -1,5 +1,5 @@
 using ColorVariants.Core.Images;
-using ColorVariants.Core.Models;
+using ColorVariants.Inference.Models;
 using ColorVariants.Training.Data;
 using ColorVariants.Training.Models;
 using static TorchSharp.torch;

@@ -1,8 +1,9 @@
-using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
-using ColorVariants.Core.Onnx;
 using ColorVariants.Core.Parts;
+using ColorVariants.Inference.Embedding;
+using ColorVariants.Inference.Models;
+using ColorVariants.Inference.Onnx;
 using ColorVariants.Training.Export;
 using ColorVariants.Training.Models;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using ColorVariants.Core.Images;
-using ColorVariants.Core.Models;
-using ColorVariants.Core.Onnx;
+using ColorVariants.Inference.Models;
+using ColorVariants.Inference.Onnx;
 using ColorVariants.Training.Models;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

@@ -1,4 +1,4 @@
-using ColorVariants.Training.Native;
+using ColorVariants.Build;
 using TorchSharp;
 
 namespace ColorVariants.Training.Tests.Native;

@@ -1,6 +1,6 @@
-using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
+using ColorVariants.Inference.Embedding;
 using ColorVariants.Training.Models;
 using ColorVariants.Training.Trainers;
 using SixLabors.ImageSharp.PixelFormats;

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using ColorVariants.Core.Onnx.Proto;
+using ColorVariants.Inference.Onnx.Proto;
 using Google.Protobuf;
 
-namespace ColorVariants.Core.Onnx;
+namespace ColorVariants.Inference.Onnx;
 
 /// <summary>
 /// Appends nodes and initializers to a graph; each node's single output is named after the node.

@@ -1,12 +1,13 @@
-// Compiled twice: into ColorVariants.Training (where COLORVARIANTS_TRAINING is defined, for tests and
-// tools) and, by build/LibTorchSharpPatch.targets, into an MSBuild inline task that runs after build.
+// Build tooling, not product code. LibTorchSharpPatch.targets beside this file compiles it into an
+// MSBuild inline task that runs after build and publish; Training.Tests compiles it in (with
+// GLIBCXX_PATCH_NO_TASK, so without the MSBuild task) to test the patch itself.
 #nullable enable
 using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
 
-namespace ColorVariants.Training.Native
+namespace ColorVariants.Build
 {
     /// <summary>
     /// TorchSharp 0.107.0's libLibTorchSharp.so asks for GLIBCXX_3.4.32 (GCC 13's libstdc++), which
@@ -143,7 +144,7 @@ namespace ColorVariants.Training.Native
         }
     }
 
-#if !COLORVARIANTS_TRAINING
+#if !GLIBCXX_PATCH_NO_TASK
     /// <summary>The build step: patches every libLibTorchSharp.so under Directory when the system libstdc++ needs it.</summary>
     public sealed class PatchLibTorchSharp : Microsoft.Build.Utilities.Task
     {

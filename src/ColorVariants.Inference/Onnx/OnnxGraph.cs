@@ -1,6 +1,6 @@
-using ColorVariants.Core.Onnx.Proto;
+using ColorVariants.Inference.Onnx.Proto;
 
-namespace ColorVariants.Core.Onnx;
+namespace ColorVariants.Inference.Onnx;
 
 /// <summary>Small constructors for graph parts, shared by model preparation and the trainer's exporter.</summary>
 public static class OnnxGraph

@@ -1,7 +1,7 @@
 using ColorVariants.Core.Catalog;
 using ColorVariants.Core.Images;
 
-namespace ColorVariants.Core.Embedding;
+namespace ColorVariants.Inference.Embedding;
 
 /// <summary>A catalog product's embedding, or why it has none.</summary>
 public sealed record CatalogVector(CatalogEntry Entry, float[]? Vector, string? Problem);

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
-namespace ColorVariants.Core.Embedding;
+namespace ColorVariants.Inference.Embedding;
 
 public enum EmbeddingDevice { Auto, Cpu, Cuda }
 
@@ -89,8 +90,11 @@ public sealed class EmbeddingModel : IDisposable
         return options;
     }
 
-    /// <summary>CUDA needs an NVIDIA device node and the CUDA 13 runtime the GPU build links against.</summary>
-    private static (bool UseCuda, string Reason) ChooseCuda(EmbeddingDevice device)
+    /// <summary>
+    /// Whether <see cref="Load"/> tries CUDA first, and why: CUDA needs an NVIDIA device node and the
+    /// CUDA 13 runtime the GPU build links against. Public so that tests expect what this host gets.
+    /// </summary>
+    public static (bool UseCuda, string Reason) ChooseCuda(EmbeddingDevice device)
     {
         if (device == EmbeddingDevice.Cpu) return (false, "configured Embedding:Device=cpu");
         if (!File.Exists("/dev/nvidiactl") && !File.Exists("/dev/nvidia0"))

@@ -1,11 +1,12 @@
 using System.Globalization;
 using ColorVariants.Core.Images;
-using ColorVariants.Core.Onnx;
-using ColorVariants.Core.Onnx.Proto;
+using ColorVariants.Core.Models;
 using ColorVariants.Core.Parts;
-using static ColorVariants.Core.Onnx.OnnxGraphBuilder;
+using ColorVariants.Inference.Onnx;
+using ColorVariants.Inference.Onnx.Proto;
+using static ColorVariants.Inference.Onnx.OnnxGraphBuilder;
 
-namespace ColorVariants.Core.Models;
+namespace ColorVariants.Inference.Models;
 
 /// <summary>
 /// How the default model turns the pretrained network's feature maps into one descriptor, without

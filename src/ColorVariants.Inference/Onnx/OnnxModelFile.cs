@@ -1,9 +1,9 @@
-using ColorVariants.Core.Onnx.Proto;
+using ColorVariants.Inference.Onnx.Proto;
 using Google.Protobuf;
 
-namespace ColorVariants.Core.Onnx;
+namespace ColorVariants.Inference.Onnx;
 
-/// <summary>Reads, edits and writes ONNX model files: metadata and the small graph surgery the project needs.</summary>
+/// <summary>Reads and writes ONNX model files and sets their metadata.</summary>
 public static class OnnxModelFile
 {
     /// <summary>Models over 2 GB need external data, which no model here comes near.</summary>
@@ -26,9 +26,6 @@ public static class OnnxModelFile
         File.Move(temporary, path, overwrite: true);
     }
 
-    public static IReadOnlyDictionary<string, string> ReadMetadata(ModelProto model) =>
-        model.MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-
     public static void SetMetadata(ModelProto model, IEnumerable<KeyValuePair<string, string>> entries)
     {
         foreach (var (key, value) in entries)
@@ -39,18 +36,5 @@ public static class OnnxModelFile
             else
                 existing.Value = value;
         }
-    }
-
-    /// <summary>Names the first dimension of every graph input and output, so any batch size runs.</summary>
-    public static void MakeBatchDimensionDynamic(ModelProto model, string name = "batch")
-    {
-        foreach (var value in model.Graph.Input.Concat(model.Graph.Output))
-        {
-            var dims = value.Type?.TensorType?.Shape?.Dim;
-            if (dims is { Count: > 0 })
-                dims[0] = new TensorShapeProto.Types.Dimension { DimParam = name };
-        }
-        // Shapes recorded for intermediate values would pin the batch size again.
-        model.Graph.ValueInfo.Clear();
     }
 }

@@ -1,12 +1,14 @@
 using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
-using ColorVariants.Core.Onnx;
-using ColorVariants.Core.Onnx.Proto;
 using ColorVariants.Core.Parts;
+using ColorVariants.Inference.Embedding;
+using ColorVariants.Inference.Models;
+using ColorVariants.Inference.Onnx;
+using ColorVariants.Inference.Onnx.Proto;
 using Microsoft.ML.OnnxRuntime;
 
-namespace ColorVariants.Core.Tests.Models;
+namespace ColorVariants.Inference.Tests.Models;
 
 /// <summary>
 /// The descriptor head written into the default model's graph against the same steps done by

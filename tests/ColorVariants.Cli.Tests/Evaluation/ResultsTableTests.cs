@@ -1,6 +1,6 @@
 using ColorVariants.Cli.Evaluation;
 
-namespace ColorVariants.Api.Tests;
+namespace ColorVariants.Cli.Tests.Evaluation;
 
 /// <summary>The CLI's results table (docs/RESULTS.md is made with it): figures, input and training time read right.</summary>
 public sealed class ResultsTableTests : IDisposable

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
-namespace ColorVariants.Core.Embedding;
+namespace ColorVariants.Inference.Embedding;
 
 public sealed record BatchingOptions
 {
