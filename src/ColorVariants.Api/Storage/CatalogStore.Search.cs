@@ -1,6 +1,5 @@
+using System.Diagnostics;
 using ColorVariants.Api.Models;
-using ColorVariants.Api.Infrastructure;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Pgvector;
 
@@ -20,87 +19,102 @@ public sealed record VariantHit(string Sku, double Score, string? Category, stri
 }
 
 /// <summary>The product a variants query starts from: its category and its vector of the active model, if it has one.</summary>
-public sealed record QueryProduct(string Sku, string? Category, HalfVector? Vector);
+/// <param name="CategoryVectors">Its category's vectors, counted up to <see cref="SearchPlan.CountCategoryUpTo"/> when asked for, else null.</param>
+public sealed record QueryProduct(string Sku, string? Category, float[]? Vector, int? CategoryVectors);
+
+/// <summary>What every ranking endpoint asks: the <paramref name="Limit"/> nearest vectors to <paramref name="Vector"/>.</summary>
+/// <param name="Category">Only products of this category (null: all).</param>
+/// <param name="ExcludeSku">The query product itself, left out of its own variants.</param>
+/// <param name="CategoryVectors">The category's size if the caller counted it already (<see cref="QueryProduct.CategoryVectors"/>), else it is counted here.</param>
+public sealed record VariantQuery(float[] Vector, string? Category, int Limit, double? MinScore, string? ExcludeSku = null, int? CategoryVectors = null);
 
 /// <summary>
-/// Nearest neighbours by cosine distance in pgvector. Without a category filter the model's HNSW
-/// index answers. With one, a category of at most <see cref="SearchOptions.ExactSearchMaxRows"/>
-/// vectors is scanned exactly (counted first, up to that bound, on the (model_id, category) index),
-/// and a larger one goes through the HNSW index with iterative scans (set per connection). Either
-/// way the answer holds `limit` rows whenever the catalog has that many candidates.
+/// Nearest neighbours by cosine distance in pgvector, exact or through the model's HNSW index as
+/// <see cref="SearchPlan"/> chooses. Either way the answer holds `limit` rows whenever the
+/// catalog has that many candidates. Searches read from the read source.
 /// </summary>
-public sealed class VariantStore(NpgsqlDataSource dataSource, IOptions<SearchOptions> options)
+public sealed partial class CatalogStore
 {
-    private readonly int _exactSearchMaxRows = options.Value.ExactSearchMaxRows;
-
-    public async Task<QueryProduct?> FindAsync(string sku, ActiveModel model, CancellationToken cancellationToken)
+    /// <param name="countCategory">Also count the product's category for the search plan, in the same round trip.</param>
+    public async Task<QueryProduct?> FindQueryProductAsync(string sku, ActiveModel model, bool countCategory, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
-            SELECT p.category, e.embedding FROM products p
-            LEFT JOIN embeddings e ON e.{model.Filter} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
+        await using var command = _reads.CreateCommand($"""
+            SELECT p.category, e.embedding,
+                   CASE WHEN @count AND p.category IS NOT NULL THEN ({CountCategory(model, "p.category")}) END
+            FROM products p
+            LEFT JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
             WHERE p.sku = @sku
             """);
         command.Parameters.AddWithValue("sku", sku);
+        command.Parameters.AddWithValue("count", countCategory);
+        command.Parameters.AddWithValue("upTo", searchPlan.CountCategoryUpTo);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
-        return new QueryProduct(sku, reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<HalfVector>(1));
+        return new QueryProduct(
+            sku,
+            reader.IsDBNull(0) ? null : reader.GetString(0),
+            reader.IsDBNull(1) ? null : ToFloats(reader.GetFieldValue<HalfVector>(1)),
+            reader.IsDBNull(2) ? null : (int)reader.GetInt64(2));
     }
 
-    /// <param name="excludeSku">The query product itself, left out of its own variants.</param>
-    public async Task<IReadOnlyList<VariantHit>> NearestAsync(
-        HalfVector vector, ActiveModel model, int limit, double? minScore, string? category, string? excludeSku, CancellationToken cancellationToken)
+    /// <summary>The one variant query: /variants/{sku}, /variants/search and /gallery/{sku} all rank with it.</summary>
+    public async Task<IReadOnlyList<VariantHit>> FindVariantsAsync(VariantQuery query, ActiveModel model, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
+        var categoryVectors = query.Category is null ? 0
+            : query.CategoryVectors ?? await CountCategoryAsync(model, query.Category, cancellationToken);
+        var method = searchPlan.Choose(query.Category, categoryVectors);
+
         var candidates = $"""
-            SELECT e.sku, e.{model.Vector} <=> @vector{model.Cast} AS distance
+            SELECT e.sku, e.{IndexedVector(model)} <=> @vector{VectorCast(model)} AS distance
             FROM embeddings e
-            WHERE e.{model.Filter}{(category is null ? "" : " AND e.category = @category")}{(excludeSku is null ? "" : " AND e.sku <> @exclude")}
+            WHERE e.{ModelFilter(model)}{(query.Category is null ? "" : " AND e.category = @category")}{(query.ExcludeSku is null ? "" : " AND e.sku <> @exclude")}
             """;
-        // With a category both branches are planned, and the bounded count (a CTE, run once) lets only
-        // one of them run. OFFSET 0 keeps the exact branch's ORDER BY from being served by the index.
-        var (with, nearest) = category is null
-            ? ("", $"{candidates}\nORDER BY distance LIMIT @limit")
-            : ($"""
-                WITH small AS (
-                    SELECT count(*) <= @exactMax AS exact
-                    FROM (SELECT FROM embeddings k WHERE k.{model.Filter} AND k.category = @category LIMIT @exactMax + 1) k)
-                """,
-               $"""
-                (SELECT * FROM ({candidates} OFFSET 0) c WHERE (SELECT exact FROM small) ORDER BY distance LIMIT @limit)
-                UNION ALL
-                (SELECT * FROM ({candidates}) c WHERE NOT (SELECT exact FROM small) ORDER BY distance LIMIT @limit)
-                """);
-        var sql = $"""
-            {with}
+        // OFFSET 0 fences the exact branch, so its ORDER BY cannot be served by the index.
+        var nearest = method == SearchMethod.Exact
+            ? $"SELECT * FROM ({candidates} OFFSET 0) c ORDER BY distance LIMIT @limit"
+            : $"{candidates}\nORDER BY distance LIMIT @limit";
+        await using var command = _reads.CreateCommand($"""
             SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256
             FROM ({nearest}) n
             JOIN products p ON p.sku = n.sku
             ORDER BY n.distance, n.sku
-            """;
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddWithValue("vector", vector);
-        command.Parameters.AddWithValue("limit", limit);
-        if (category is not null)
-        {
-            command.Parameters.AddWithValue("category", category);
-            command.Parameters.AddWithValue("exactMax", _exactSearchMaxRows);
-        }
-        if (excludeSku is not null) command.Parameters.AddWithValue("exclude", excludeSku);
+            """);
+        command.Parameters.AddWithValue("vector", ToHalfVector(query.Vector));
+        command.Parameters.AddWithValue("limit", query.Limit);
+        if (query.Category is not null) command.Parameters.AddWithValue("category", query.Category);
+        if (query.ExcludeSku is not null) command.Parameters.AddWithValue("exclude", query.ExcludeSku);
 
-        var hits = new List<VariantHit>(limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var hits = new List<VariantHit>(query.Limit);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            // minScore filters the `limit` nearest, so filtering here, on the rounded score, is the same query.
-            var score = VariantHit.Round(reader.GetDouble(1));
-            if (score < minScore) continue;
-            hits.Add(new VariantHit(
-                reader.GetString(0),
-                score,
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.GetFieldValue<byte[]>(5)));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                // minScore filters the `limit` nearest, so filtering here, on the rounded score, is the same query.
+                var score = VariantHit.Round(reader.GetDouble(1));
+                if (score < query.MinScore) continue;
+                hits.Add(new VariantHit(
+                    reader.GetString(0),
+                    score,
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.GetFieldValue<byte[]>(5)));
+            }
         }
+        metrics.Search(method, Stopwatch.GetElapsedTime(started));
         return hits;
     }
+
+    private async Task<int> CountCategoryAsync(ActiveModel model, string category, CancellationToken cancellationToken)
+    {
+        await using var command = _reads.CreateCommand(CountCategory(model, "@category"));
+        command.Parameters.AddWithValue("category", category);
+        command.Parameters.AddWithValue("upTo", searchPlan.CountCategoryUpTo);
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The category's vectors of the model, counted up to @upTo only (an index-only scan of the (model_id, category) index).</summary>
+    private static string CountCategory(ActiveModel model, string category) =>
+        $"SELECT count(*) FROM (SELECT FROM embeddings k WHERE k.{ModelFilter(model)} AND k.category = {category} LIMIT @upTo) k";
 }
