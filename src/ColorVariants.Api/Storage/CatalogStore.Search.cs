@@ -74,19 +74,37 @@ public sealed partial class CatalogStore
         var nearest = method == SearchMethod.Exact
             ? $"SELECT * FROM ({candidates} OFFSET 0) c ORDER BY distance LIMIT @limit"
             : $"{candidates}\nORDER BY distance LIMIT @limit";
-        await using var command = _reads.CreateCommand($"""
+        var select = new NpgsqlBatchCommand($"""
             SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256
             FROM ({nearest}) n
             JOIN products p ON p.sku = n.sku
             ORDER BY n.distance, n.sku
             """);
-        command.Parameters.AddWithValue("vector", ToHalfVector(query.Vector));
-        command.Parameters.AddWithValue("limit", query.Limit);
-        if (query.Category is not null) command.Parameters.AddWithValue("category", query.Category);
-        if (query.ExcludeSku is not null) command.Parameters.AddWithValue("exclude", query.ExcludeSku);
+        select.Parameters.AddWithValue("vector", ToHalfVector(query.Vector));
+        select.Parameters.AddWithValue("limit", query.Limit);
+        if (query.Category is not null) select.Parameters.AddWithValue("category", query.Category);
+        if (query.ExcludeSku is not null) select.Parameters.AddWithValue("exclude", query.ExcludeSku);
+
+        await using var connection = await _reads.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        if (method == SearchMethod.Hnsw)
+        {
+            // The plan has chosen the index, and the planner must not overrule it: it costs a distance
+            // like any operator, so it sorts whatever category it thinks small (measured on 1,000
+            // rows: it sorted a 2 % category, and even the unfiltered query at limit 20). With sorts
+            // off for this one statement, only the index gives the order. Same round trip.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_sort = off"));
+            batch.BatchCommands.Add(select);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        }
+        else
+        {
+            batch.BatchCommands.Add(select);
+        }
 
         var hits = new List<VariantHit>(query.Limit);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
