@@ -69,6 +69,8 @@ public class ErrorTests(SmallLimitsFactory factory) : IClassFixture<SmallLimitsF
     {
         await _client.PutAsync("/products/params-1", Uploads.Form(Uploads.Product(0, Uploads.Red)));
         await Problem(await _client.GetAsync($"/variants/params-1?{query}"), HttpStatusCode.BadRequest);
+        // The gallery ranks with the same query and the same bounds (it clamped silently before).
+        await Problem(await _client.GetAsync($"/gallery/params-1?{query}"), HttpStatusCode.BadRequest);
     }
 
     [Fact]

@@ -105,6 +105,16 @@ public class VariantEndpointTests(CatalogApiFactory factory) : IClassFixture<Cat
         Assert.Contains("/products/d3-c0/image", html);
         Assert.Equal(8, html.Split("<img").Length - 1); // the query and its 7 same-category variants
     }
+
+    [Fact]
+    public async Task The_gallery_shows_what_variants_answers_under_the_same_default_limit()
+    {
+        var variants = await _client.GetFromJsonAsync<VariantsResponse>("/variants/d3-c0?sameCategory=false");
+        Assert.Equal(10, variants!.Variants.Count); // Search:DefaultLimit, of 15 candidates
+        var html = await _client.GetStringAsync("/gallery/d3-c0?sameCategory=false");
+        var shown = html.Split("<figcaption>").Skip(2).Select(caption => caption[..caption.IndexOf(' ')]).ToList(); // after the query's own
+        Assert.Equal(variants.Variants.Select(v => v.Sku), shown);
+    }
 }
 
 /// <summary>

@@ -1,7 +1,6 @@
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
 using ColorVariants.Core.Embedding;
-using Npgsql;
 
 namespace ColorVariants.Api.Embedding;
 
@@ -33,34 +32,18 @@ public sealed record WhiteningSnapshot(int Version, CatalogWhitening? Whitening,
 }
 
 /// <summary>
-/// The active model's whitening as this process last read it. Every writer re-checks its version
-/// inside its own transaction (<see cref="ProjectForWriteAsync"/>), so a vector is never stored
-/// under a whitening another instance has replaced meanwhile; searches check it per query.
+/// The active model's whitening as this process last read it. The catalog store re-checks its
+/// version inside every writer's transaction (FOR SHARE), so a vector is never stored under a
+/// whitening another instance has replaced meanwhile; searches check it per query
+/// (<see cref="CatalogStore.CurrentWhiteningAsync"/>).
 /// </summary>
-public sealed class ActiveWhitening(WhiteningStore store, ModelRegistry models, ILogger<ActiveWhitening> logger)
+public sealed class ActiveWhitening(ServedModel models, ILogger<ActiveWhitening> logger)
 {
     private readonly Lock _gate = new();
     private WhiteningSnapshot _current = WhiteningSnapshot.Unknown;
 
-    /// <summary>The stored whitening: one primary-key read, plus the bytes only when a refit has replaced it.</summary>
-    public async Task<WhiteningSnapshot> CurrentAsync(CancellationToken cancellationToken)
-    {
-        var known = Volatile.Read(ref _current);
-        var stored = await store.ReadAsync(models.Active, known.Version, cancellationToken);
-        return stored is null ? known : Adopt(stored);
-    }
-
-    /// <summary>
-    /// In a transaction that is about to store <paramref name="raw"/>'s vector: locks the model row
-    /// FOR SHARE, reloads the whitening if a refit has changed it, and returns the searchable vector.
-    /// A refit in progress makes this wait for it; a refit that starts later waits for this transaction.
-    /// </summary>
-    public async Task<float[]> ProjectForWriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ActiveModel model, float[] raw, CancellationToken cancellationToken)
-    {
-        var known = Volatile.Read(ref _current);
-        var stored = await WhiteningStore.LockForShareAsync(connection, transaction, model, known.Version, cancellationToken);
-        return (stored is null ? known : Adopt(stored)).Project(raw);
-    }
+    /// <summary>The newest whitening this process has seen.</summary>
+    public WhiteningSnapshot Known => Volatile.Read(ref _current);
 
     /// <summary>Takes a version read from the database; versions only go up, so an older one never replaces a newer.</summary>
     public WhiteningSnapshot Adopt(StoredWhitening stored) =>

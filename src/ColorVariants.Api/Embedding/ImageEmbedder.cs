@@ -15,8 +15,11 @@ public sealed class ImageEmbedder : IAsyncDisposable
 {
     private readonly BatchingEmbedder _batching;
 
-    public ImageEmbedder(IOptions<EmbeddingOptions> options, IOptions<UploadOptions> uploads, ILogger<ImageEmbedder> logger)
+    private readonly ServiceMetrics _metrics;
+
+    public ImageEmbedder(IOptions<EmbeddingOptions> options, IOptions<UploadOptions> uploads, ServiceMetrics metrics, ILogger<ImageEmbedder> logger)
     {
+        _metrics = metrics;
         var settings = options.Value;
         var path = string.IsNullOrWhiteSpace(settings.ModelPath)
             ? DefaultModel.EnsurePrepared(Path.Combine(settings.ModelDirectory ?? Path.Combine(AppContext.BaseDirectory, "models"), DefaultModel.FileName))
@@ -27,7 +30,7 @@ public sealed class ImageEmbedder : IAsyncDisposable
         {
             MaxBatchSize = settings.MaxBatchSize,
             MaxDelay = TimeSpan.FromMilliseconds(settings.MaxBatchDelayMilliseconds),
-        }, logger);
+        }, logger, metrics.InferenceBatch);
     }
 
     public EmbeddingModel Model { get; }
@@ -44,14 +47,18 @@ public sealed class ImageEmbedder : IAsyncDisposable
         return content;
     }
 
-    /// <summary>Decodes, letterboxes and embeds an image. Throws <see cref="ImageRejectedException"/> for bad input.</summary>
-    public async Task<float[]> EmbedAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inspects, decodes, letterboxes and embeds an image: the one place an image's header is
+    /// inspected. Throws <see cref="ImageRejectedException"/> for bad input.
+    /// </summary>
+    public async Task<EmbeddedImage> EmbedAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken)
     {
         var spec = Model.Preprocessing;
         var input = _batching.RentInput();
+        ImageHeader header;
         try
         {
-            using var square = ImageIntake.DecodeSquare(image, spec.InputSize, Limits);
+            using var square = ImageIntake.DecodeSquare(image, spec.InputSize, Limits, out header);
             TensorWriter.Write(square, spec, input.AsSpan(0, spec.TensorLength));
         }
         catch
@@ -59,7 +66,15 @@ public sealed class ImageEmbedder : IAsyncDisposable
             ArrayPool<float>.Shared.Return(input);
             throw;
         }
-        return await _batching.EmbedAsync(input, cancellationToken);
+        _metrics.InferenceQueued();
+        try
+        {
+            return new EmbeddedImage(header, await _batching.EmbedAsync(input, cancellationToken));
+        }
+        finally
+        {
+            _metrics.InferenceAnswered();
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -68,3 +83,6 @@ public sealed class ImageEmbedder : IAsyncDisposable
         Model.Dispose();
     }
 }
+
+/// <summary>An image as intake read it, and the model's raw vector of it.</summary>
+public sealed record EmbeddedImage(ImageHeader Header, float[] Raw);

@@ -33,9 +33,9 @@ public sealed record WhiteningRefit(RefitOutcome Outcome, string Detail, int Rep
 /// whitening that cannot be fitted leaves the vectors as they are, and never stops the service.
 /// </summary>
 public sealed class WhiteningRefitter(
-    WhiteningStore store,
+    CatalogStore store,
     ActiveWhitening whitening,
-    Models.ModelRegistry models,
+    Models.ServedModel models,
     CatalogReembedder reembedder,
     CatalogStartup startup,
     IOptions<WhiteningRefitOptions> options,
@@ -85,7 +85,7 @@ public sealed class WhiteningRefitter(
             var started = Stopwatch.GetTimestamp();
             var model = models.Active;
             var policy = Policy;
-            var current = await whitening.CurrentAsync(cancellationToken);
+            var current = await store.CurrentWhiteningAsync(model, cancellationToken);
             var vectors = await store.CountVectorsAsync(model, cancellationToken);
             WhiteningRefit Answer(RefitOutcome outcome, string detail, int rows = 0) =>
                 new(outcome, detail, rows, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3), Status(current, vectors));
@@ -100,14 +100,14 @@ public sealed class WhiteningRefitter(
             if (!force && !policy.IsDue(vectors, current.Whitening?.SampleCount))
                 return Answer(RefitOutcome.NotDue, $"Not due: {policy.Describe(vectors, current.Whitening?.SampleCount)}.");
 
-            var raw = await store.ReadRawAsync(model, cancellationToken);
+            var raw = await store.ReadRawVectorsAsync(model, cancellationToken);
             if (raw.Count < policy.MinimumVectors)
                 return Answer(RefitOutcome.TooFewVectors, $"Model {model.Name} has only {raw.Count} vectors left; nothing was changed.");
             var fitted = await Task.Run(() => CatalogWhitening.Fit(raw, WhiteningOptions.Default), cancellationToken);
             var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
             var locked = Stopwatch.GetTimestamp();
-            var replaced = await store.ReplaceAsync(model, current.Version, fitted, cancellationToken);
+            var replaced = await store.ReplaceWhiteningAsync(model, current.Version, fitted, cancellationToken);
             var lockedSeconds = Stopwatch.GetElapsedTime(locked).TotalSeconds;
             if (replaced is null)
                 return Answer(RefitOutcome.Superseded, "Another refit (perhaps another instance's) stored a whitening meanwhile; this one was dropped and nothing else changed.");
@@ -125,8 +125,9 @@ public sealed class WhiteningRefitter(
 
     public async Task<WhiteningStatus> StatusAsync(CancellationToken cancellationToken)
     {
-        var current = await whitening.CurrentAsync(cancellationToken);
-        return Status(current, await store.CountVectorsAsync(models.Active, cancellationToken));
+        var model = models.Active;
+        var current = await store.CurrentWhiteningAsync(model, cancellationToken);
+        return Status(current, await store.CountVectorsAsync(model, cancellationToken));
     }
 
     private WhiteningStatus Status(WhiteningSnapshot current, int vectors)

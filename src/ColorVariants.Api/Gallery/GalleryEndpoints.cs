@@ -3,8 +3,9 @@ using System.Text;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
-using ColorVariants.Core.Catalog;
+using ColorVariants.Api.Variants;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using static System.Net.WebUtility;
 
 namespace ColorVariants.Api.Gallery;
@@ -30,16 +31,14 @@ public static class GalleryEndpoints
         return app;
     }
 
+    /// <summary>The variants /variants/{sku} answers, with its parameters and its 400s, as pictures.</summary>
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetPage(
-        string sku, int? limit, bool? sameCategory, VariantStore variants, ModelRegistry models, HttpRequest request, CancellationToken cancellationToken)
+        string sku, int? limit, double? minScore, bool? sameCategory, CatalogStore store, ServedModel models, IOptions<SearchOptions> options,
+        HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
-        var model = models.Active;
-        if (await variants.FindAsync(sku, model, cancellationToken) is not { } product) return Problems.UnknownSku(sku);
-        if (product.Vector is null) return Problems.NotEmbeddedYet(sku, model.Name);
-
-        var filter = sameCategory ?? true ? product.Category : null;
-        var hits = await variants.NearestAsync(product.Vector, model, Math.Clamp(limit ?? 20, 1, 100), null, filter, sku, cancellationToken);
+        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, store, models, options.Value, cancellationToken);
+        if (found is null) return problem!;
+        var (model, filter, hits) = (found.Model, found.Category, found.Hits);
 
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""

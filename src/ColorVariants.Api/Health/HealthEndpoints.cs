@@ -1,4 +1,5 @@
 using ColorVariants.Api.Models;
+using ColorVariants.Api.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -24,14 +25,13 @@ public static class HealthEndpoints
         return app;
     }
 
-    private sealed class DatabaseCheck(NpgsqlDataSource dataSource) : IHealthCheck
+    private sealed class DatabaseCheck(CatalogStore store) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
         {
             try
             {
-                await using var command = dataSource.CreateCommand("SELECT 1");
-                await command.ExecuteScalarAsync(cancellationToken);
+                await store.PingAsync(cancellationToken);
                 return HealthCheckResult.Healthy();
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
@@ -41,7 +41,7 @@ public static class HealthEndpoints
         }
     }
 
-    private sealed class ModelCheck(ModelRegistry models) : IHealthCheck
+    private sealed class ModelCheck(ServedModel models) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken) =>
             Task.FromResult(models.IsRegistered

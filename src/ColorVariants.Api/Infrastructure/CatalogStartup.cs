@@ -12,7 +12,8 @@ namespace ColorVariants.Api.Infrastructure;
 public sealed class CatalogStartup(
     ImageEmbedder embedder,
     DatabaseMigrator migrator,
-    ModelRegistry models,
+    CatalogStore store,
+    ServedModel models,
     ILogger<CatalogStartup> logger) : IHostedService
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -28,7 +29,7 @@ public sealed class CatalogStartup(
             try
             {
                 await migrator.MigrateAsync(cancellationToken);
-                await models.ActivateAsync(embedder.Model, cancellationToken);
+                models.Registered(await store.RegisterModelAsync(embedder.Model, cancellationToken));
                 _completed.TrySetResult();
                 return;
             }

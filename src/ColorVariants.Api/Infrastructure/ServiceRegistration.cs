@@ -21,21 +21,22 @@ public static class ServiceRegistration
         services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WhiteningRefitOptions>().BindConfiguration(WhiteningRefitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddSingleton(sp => CreateDataSource(
+        // One source for writes and reads; a standby would be passed as the second (CatalogDataSources).
+        services.AddSingleton(sp => new CatalogDataSources(CreateDataSource(
             sp.GetRequiredService<IConfiguration>().GetConnectionString("Catalog")
                 ?? throw new InvalidOperationException("Set ConnectionStrings:Catalog (e.g. env ConnectionStrings__Catalog)."),
             sp.GetRequiredService<IOptions<SearchOptions>>().Value,
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton<DatabaseMigrator>();
-        services.AddSingleton<ModelRegistry>();
-        services.AddSingleton<ProductStore>();
-        services.AddSingleton<VariantStore>();
+        services.AddSingleton<ServedModel>();
+        services.AddSingleton<SearchPlan>();
+        services.AddSingleton<CatalogStore>();
+        services.AddSingleton<ServiceMetrics>();
         services.AddSingleton<ImageEmbedder>();
         services.AddSingleton<CatalogStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<CatalogStartup>());
         services.AddSingleton<CatalogReembedder>();
         services.AddHostedService(sp => sp.GetRequiredService<CatalogReembedder>());
-        services.AddSingleton<WhiteningStore>();
         services.AddSingleton<ActiveWhitening>();
         services.AddSingleton<WhiteningRefitter>();
         services.AddHostedService(sp => sp.GetRequiredService<WhiteningRefitter>());
@@ -75,12 +76,12 @@ public static class ServiceRegistration
         return builder.Build();
     }
 
-    /// <summary>Traces and metrics for ASP.NET Core, Npgsql and the runtime, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
+    /// <summary>Traces and metrics for ASP.NET Core, Npgsql, the runtime and the service's own meters (ServiceMetrics), exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
     private static void AddColorVariantsTelemetry(this WebApplicationBuilder builder)
     {
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return;
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddNpgsql().AddOtlpExporter())
-            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddMeter("Npgsql").AddOtlpExporter());
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddRuntimeInstrumentation().AddMeter("Npgsql").AddMeter(ServiceMetrics.MeterName).AddOtlpExporter());
     }
 }

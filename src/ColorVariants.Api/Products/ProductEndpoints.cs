@@ -3,7 +3,7 @@ using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
 using ColorVariants.Core.Catalog;
-using ColorVariants.Core.Images;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
@@ -71,8 +71,8 @@ public static class ProductEndpoints
         [FromForm] string? colour,
         [FromForm] string? attributes,
         ImageEmbedder embedder,
-        ModelRegistry models,
-        ProductStore store,
+        ServedModel models,
+        CatalogStore store,
         HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -82,18 +82,18 @@ public static class ProductEndpoints
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
         var content = await embedder.ReadUploadAsync(image, cancellationToken);
-        var header = ImageIntake.Inspect(content, embedder.Limits);
-        var uploaded = new UploadedImage(content, header.MediaType, header.Width, header.Height);
         var model = models.Active;
 
-        if (await store.GetIfUnchangedAsync(sku, fields, uploaded.Sha256, model, cancellationToken) is { } unchanged)
+        // The same bytes as the stored image passed intake when they were stored: nothing to embed or write.
+        if (await store.GetIfUnchangedAsync(sku, fields, SHA256.HashData(content), model, cancellationToken) is { } unchanged)
         {
             request.HttpContext.Response.Headers[OutcomeHeader] = "unchanged";
             return TypedResults.Ok(ToResponse(unchanged, request));
         }
 
-        var vector = await embedder.EmbedAsync(content, cancellationToken);
-        var (outcome, stored) = await store.UpsertAsync(sku, fields, uploaded, vector, model, cancellationToken);
+        var embedded = await embedder.EmbedAsync(content, cancellationToken);
+        var uploaded = new UploadedImage(content, embedded.Header.MediaType, embedded.Header.Width, embedded.Header.Height);
+        var (outcome, stored) = await store.UpsertProductAsync(sku, fields, uploaded, embedded.Raw, model, cancellationToken);
         var response = ToResponse(stored, request);
         request.HttpContext.Response.Headers[OutcomeHeader] = outcome == UpsertOutcome.Created ? "created" : "replaced";
         return outcome == UpsertOutcome.Created
@@ -102,16 +102,16 @@ public static class ProductEndpoints
     }
 
     public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> GetProduct(
-        string sku, ProductStore store, HttpRequest request, CancellationToken cancellationToken)
+        string sku, CatalogStore store, HttpRequest request, CancellationToken cancellationToken)
     {
         if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
-        return await store.GetAsync(sku, cancellationToken) is { } product
+        return await store.GetProductAsync(sku, cancellationToken) is { } product
             ? TypedResults.Ok(ToResponse(product, request))
             : Problems.UnknownSku(sku);
     }
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult>> GetImage(
-        string sku, ProductStore store, HttpContext context, CancellationToken cancellationToken)
+        string sku, CatalogStore store, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
         if (await store.GetImageAsync(sku, cancellationToken) is not { } found) return Problems.UnknownSku(sku);
@@ -137,10 +137,10 @@ public static class ProductEndpoints
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteProduct(
-        string sku, ProductStore store, CancellationToken cancellationToken)
+        string sku, CatalogStore store, CancellationToken cancellationToken)
     {
         if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
-        return await store.DeleteAsync(sku, cancellationToken) ? TypedResults.NoContent() : Problems.UnknownSku(sku);
+        return await store.DeleteProductAsync(sku, cancellationToken) ? TypedResults.NoContent() : Problems.UnknownSku(sku);
     }
 
     private static ProductResponse ToResponse(StoredProduct product, HttpRequest request) => new(

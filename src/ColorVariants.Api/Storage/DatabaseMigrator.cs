@@ -6,13 +6,13 @@ namespace ColorVariants.Api.Storage;
 /// Applies the embedded Storage/Migrations/NNNN_name.sql files in order, each once, each in its
 /// own transaction. An advisory lock keeps two instances starting together from racing.
 /// </summary>
-public sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<DatabaseMigrator> logger)
+public sealed class DatabaseMigrator(CatalogDataSources dataSources, ILogger<DatabaseMigrator> logger)
 {
     private const long LockKey = 0x436f6c6f72566172; // "ColorVar"
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await dataSources.Writes.OpenConnectionAsync(cancellationToken);
         await Execute(connection, "SELECT pg_advisory_lock(@key)", cancellationToken, ("key", LockKey));
         try
         {

@@ -2,8 +2,6 @@ using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
-using ColorVariants.Core.Catalog;
-using ColorVariants.Core.Images;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -48,22 +46,15 @@ public static class VariantEndpoints
         int? limit,
         double? minScore,
         bool? sameCategory,
-        VariantStore variants,
-        ModelRegistry models,
+        CatalogStore store,
+        ServedModel models,
         IOptions<SearchOptions> options,
         HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
-        if (CheckParameters(limit, minScore, options.Value) is { } problem) return problem;
-
-        var model = models.Active;
-        if (await variants.FindAsync(sku, model, cancellationToken) is not { } product) return Problems.UnknownSku(sku);
-        if (product.Vector is null) return Problems.NotEmbeddedYet(sku, model.Name);
-
-        var category = sameCategory ?? true ? product.Category : null;
-        var hits = await variants.NearestAsync(product.Vector, model, limit ?? options.Value.DefaultLimit, minScore, category, sku, cancellationToken);
-        return TypedResults.Ok(new VariantsResponse(sku, product.Category, model.Name, ToResponses(hits, request)));
+        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, store, models, options.Value, cancellationToken);
+        if (found is null) return problem!;
+        return TypedResults.Ok(new VariantsResponse(sku, found.ProductCategory, found.Model.Name, ToResponses(found.Hits, request)));
     }
 
     public static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> Search(
@@ -72,36 +63,26 @@ public static class VariantEndpoints
         [FromForm] int? limit,
         [FromForm] double? minScore,
         ImageEmbedder embedder,
-        ActiveWhitening whitening,
-        VariantStore variants,
-        ModelRegistry models,
+        CatalogStore store,
+        ServedModel models,
         IOptions<SearchOptions> options,
         HttpRequest request,
         CancellationToken cancellationToken)
     {
         if (!ImageForm.HasOne(image, request, out var imageProblem)) return imageProblem;
-        if (CheckParameters(limit, minScore, options.Value) is { } problem) return problem;
+        if (ProductVariants.CheckParameters(limit, minScore, options.Value) is { } problem) return problem;
         var filter = string.IsNullOrWhiteSpace(category) ? null : category.Trim();
         if (filter is not null && !StorableText.IsStorable(filter)) return Problems.BadParameter("category", $"'category' {StorableText.Rule}.");
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
         var content = await embedder.ReadUploadAsync(image, cancellationToken);
-        var raw = await embedder.EmbedAsync(content, cancellationToken);
-        // The query is whitened as the catalog's vectors are; the version check reads one row.
-        var vector = (await whitening.CurrentAsync(cancellationToken)).Project(raw);
-
+        var embedded = await embedder.EmbedAsync(content, cancellationToken);
         var model = models.Active;
-        var hits = await variants.NearestAsync(ProductStore.ToHalfVector(vector), model, limit ?? options.Value.DefaultLimit, minScore, filter, null, cancellationToken);
-        return TypedResults.Ok(new SearchResponse(model.Name, filter, ToResponses(hits, request)));
-    }
+        // The query is whitened as the catalog's vectors are; the version check reads one row.
+        var vector = (await store.CurrentWhiteningAsync(model, cancellationToken)).Project(embedded.Raw);
 
-    private static ProblemHttpResult? CheckParameters(int? limit, double? minScore, SearchOptions options)
-    {
-        if (limit is not null && (limit < 1 || limit > options.MaxLimit))
-            return Problems.BadParameter("limit", $"'limit' must be between 1 and {options.MaxLimit}.");
-        if (minScore is not null && (double.IsNaN(minScore.Value) || minScore < -1 || minScore > 1))
-            return Problems.BadParameter("minScore", "'minScore' must be between -1 and 1.");
-        return null;
+        var hits = await store.FindVariantsAsync(new VariantQuery(vector, filter, limit ?? options.Value.DefaultLimit, minScore), model, cancellationToken);
+        return TypedResults.Ok(new SearchResponse(model.Name, filter, ToResponses(hits, request)));
     }
 
     private static List<VariantResponse> ToResponses(IReadOnlyList<VariantHit> hits, HttpRequest request) =>

@@ -95,9 +95,12 @@ public static class ImageIntake
             : new MemoryStream(data.ToArray(), writable: false);
 
     /// <summary>Inspects, decodes and orients the image. The caller disposes it.</summary>
-    public static Image<Rgb24> Decode(ReadOnlyMemory<byte> data, IntakeLimits limits)
+    public static Image<Rgb24> Decode(ReadOnlyMemory<byte> data, IntakeLimits limits) => Decode(data, limits, out _);
+
+    /// <summary>Inspects (<paramref name="header"/> is what that found), decodes and orients the image. The caller disposes it.</summary>
+    public static Image<Rgb24> Decode(ReadOnlyMemory<byte> data, IntakeLimits limits, out ImageHeader header)
     {
-        Inspect(data, limits);
+        header = Inspect(data, limits);
         Image<Rgb24> image;
         try
         {
@@ -112,9 +115,12 @@ public static class ImageIntake
     }
 
     /// <summary>Decodes and letterboxes to a <paramref name="size"/> square: what every model sees.</summary>
-    public static Image<Rgb24> DecodeSquare(ReadOnlyMemory<byte> data, int size, IntakeLimits limits)
+    public static Image<Rgb24> DecodeSquare(ReadOnlyMemory<byte> data, int size, IntakeLimits limits) => DecodeSquare(data, size, limits, out _);
+
+    /// <summary>As <see cref="DecodeSquare(ReadOnlyMemory{byte}, int, IntakeLimits)"/>, with the header the inspection found.</summary>
+    public static Image<Rgb24> DecodeSquare(ReadOnlyMemory<byte> data, int size, IntakeLimits limits, out ImageHeader header)
     {
-        var image = Decode(data, limits);
+        var image = Decode(data, limits, out header);
         try
         {
             Letterbox.Apply(image, size);

@@ -25,14 +25,17 @@ public sealed class BatchingEmbedder : IAsyncDisposable
     private readonly EmbeddingModel _model;
     private readonly BatchingOptions _options;
     private readonly ILogger? _logger;
+    private readonly Action<int, TimeSpan>? _onBatch;
     private readonly Channel<Request> _queue;
     private readonly Task _loop;
 
-    public BatchingEmbedder(EmbeddingModel model, BatchingOptions options, ILogger? logger = null)
+    /// <param name="onBatch">Told the size and inference time of every batch that went through (the service's meters).</param>
+    public BatchingEmbedder(EmbeddingModel model, BatchingOptions options, ILogger? logger = null, Action<int, TimeSpan>? onBatch = null)
     {
         _model = model;
         _options = options;
         _logger = logger;
+        _onBatch = onBatch;
         _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
@@ -98,7 +101,9 @@ public sealed class BatchingEmbedder : IAsyncDisposable
             }
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 _model.Embed(inputs, batch.Count, outputs);
+                _onBatch?.Invoke(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 for (var i = 0; i < batch.Count; i++)
                     batch[i].Result.TrySetResult(outputs.AsSpan(i * _model.Dimensions, _model.Dimensions).ToArray());
             }

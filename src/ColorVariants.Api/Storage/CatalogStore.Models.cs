@@ -1,21 +1,17 @@
 using System.Text.Json;
+using ColorVariants.Api.Models;
 using ColorVariants.Inference.Embedding;
 using Npgsql;
 
-namespace ColorVariants.Api.Models;
+namespace ColorVariants.Api.Storage;
 
-/// <summary>Registers the loaded model in the database and makes it the active one; gives it its HNSW index (in the background).</summary>
-public sealed class ModelRegistry(NpgsqlDataSource dataSource, ILogger<ModelRegistry> logger)
+/// <summary>Model registration: the loaded model becomes the active one, and gets its HNSW index (in the background).</summary>
+public sealed partial class CatalogStore
 {
-    private ActiveModel? _active;
-
-    /// <summary>Set once start-up has registered the model.</summary>
-    public ActiveModel Active => _active ?? throw new InvalidOperationException("The model is not registered yet.");
-    public bool IsRegistered => _active is not null;
-
-    public async Task<ActiveModel> ActivateAsync(EmbeddingModel model, CancellationToken cancellationToken)
+    /// <summary>Registers the model (known by the hash of its file) and makes it the one active model.</summary>
+    public async Task<ActiveModel> RegisterModelAsync(EmbeddingModel model, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _writes.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         int id;
         await using (var upsert = new NpgsqlCommand("""
@@ -30,7 +26,6 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, ILogger<ModelRegi
             upsert.Parameters.AddWithValue("metadata", NpgsqlTypes.NpgsqlDbType.Jsonb, JsonSerializer.Serialize(model.Metadata));
             id = (int)(await upsert.ExecuteScalarAsync(cancellationToken))!;
         }
-        var active = new ActiveModel(id, model.Name, model.Sha256, model.Dimensions);
         await using (var activate = new NpgsqlCommand($"""
             UPDATE models SET active = false WHERE active AND id <> {id};
             UPDATE models SET active = true WHERE id = {id};
@@ -40,8 +35,7 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, ILogger<ModelRegi
         }
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Active model: {Name} (id {Id}, {Dimensions} dimensions, sha256 {Sha256}).", model.Name, id, model.Dimensions, model.Sha256[..12]);
-        _active = active;
-        return active;
+        return new ActiveModel(id, model.Name, model.Sha256, model.Dimensions);
     }
 
     /// <summary>
@@ -56,42 +50,43 @@ public sealed class ModelRegistry(NpgsqlDataSource dataSource, ILogger<ModelRegi
     /// slower but right. Instances starting together take turns (a session advisory lock), so
     /// none drops an index another is still building.
     /// </summary>
-    public async Task EnsureIndexAsync(ActiveModel active, CancellationToken cancellationToken)
+    public async Task EnsureIndexAsync(ActiveModel model, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var index = IndexName(model);
+        await using var connection = await _writes.OpenConnectionAsync(cancellationToken);
         await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@name, 0))", connection))
         {
-            take.Parameters.AddWithValue("name", active.IndexName);
+            take.Parameters.AddWithValue("name", index);
             await take.ExecuteNonQueryAsync(cancellationToken);
         }
         try
         {
             await using (var invalid = new NpgsqlCommand("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(@name)", connection))
             {
-                invalid.Parameters.AddWithValue("name", active.IndexName);
+                invalid.Parameters.AddWithValue("name", index);
                 if (await invalid.ExecuteScalarAsync(cancellationToken) is true)
                 {
-                    logger.LogWarning("Index {Index} was left invalid by an interrupted build; rebuilding it.", active.IndexName);
-                    await using var drop = new NpgsqlCommand($"DROP INDEX CONCURRENTLY IF EXISTS {active.IndexName}", connection);
+                    logger.LogWarning("Index {Index} was left invalid by an interrupted build; rebuilding it.", index);
+                    await using var drop = new NpgsqlCommand($"DROP INDEX CONCURRENTLY IF EXISTS {index}", connection);
                     await drop.ExecuteNonQueryAsync(cancellationToken);
                 }
             }
             await using var create = new NpgsqlCommand($"""
-                CREATE INDEX CONCURRENTLY IF NOT EXISTS {active.IndexName} ON embeddings
-                    USING hnsw (({active.Vector}) halfvec_cosine_ops) WHERE {active.Filter}
+                CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON embeddings
+                    USING hnsw (({IndexedVector(model)}) halfvec_cosine_ops) WHERE {ModelFilter(model)}
                 """, connection) { CommandTimeout = 0 };
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
         catch (PostgresException e)
         {
             logger.LogError(e, "Index {Index} could not be built ({Message}); searches of model {Model} scan without it until the next start.",
-                active.IndexName, e.MessageText, active.Name);
+                index, e.MessageText, model.Name);
         }
         finally
         {
             // Pooled connections are not reset (NoResetOnClose), so a session lock must not outlive this.
             await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended(@name, 0))", connection);
-            release.Parameters.AddWithValue("name", active.IndexName);
+            release.Parameters.AddWithValue("name", index);
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }

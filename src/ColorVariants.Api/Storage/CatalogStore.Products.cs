@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Models;
 using Npgsql;
 using NpgsqlTypes;
-using Pgvector;
 
 namespace ColorVariants.Api.Storage;
 
@@ -26,10 +24,10 @@ public sealed record StoredProduct(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public enum UpsertOutcome { Created, Replaced, Unchanged }
+public enum UpsertOutcome { Created, Replaced }
 
 /// <summary>Products, their images and their vectors, written together or not at all.</summary>
-public sealed class ProductStore(NpgsqlDataSource dataSource, ActiveWhitening whitening)
+public sealed partial class CatalogStore
 {
     private const string SelectProduct = """
         SELECT p.sku, p.category, p.name, p.colour, p.attributes::text, p.image_sha256, i.media_type, i.width, i.height,
@@ -37,7 +35,23 @@ public sealed class ProductStore(NpgsqlDataSource dataSource, ActiveWhitening wh
         FROM products p JOIN images i ON i.sha256 = p.image_sha256
         """;
 
-    public async Task<StoredProduct?> GetAsync(string sku, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one statement that stores a product's vectors of a model, for uploads and the
+    /// re-embedder alike: only while the product still has the image they were made from, with
+    /// the product's category copied so a category-filtered search reads one table.
+    /// </summary>
+    private static string UpsertEmbedding(ActiveModel model) => $"""
+        INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, raw)
+        SELECT {model.Id}, p.sku, p.image_sha256, p.category, @embedding, @raw FROM products p
+        WHERE p.sku = @sku AND p.image_sha256 = @sha
+        ON CONFLICT (model_id, sku) DO UPDATE SET image_sha256 = EXCLUDED.image_sha256, category = EXCLUDED.category,
+            embedding = EXCLUDED.embedding, raw = EXCLUDED.raw
+        """;
+
+    public async Task<StoredProduct?> GetProductAsync(string sku, CancellationToken cancellationToken) =>
+        await GetProductAsync(_reads, sku, cancellationToken);
+
+    private static async Task<StoredProduct?> GetProductAsync(NpgsqlDataSource dataSource, string sku, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"{SelectProduct} WHERE p.sku = @sku");
         command.Parameters.AddWithValue("sku", sku);
@@ -45,12 +59,15 @@ public sealed class ProductStore(NpgsqlDataSource dataSource, ActiveWhitening wh
         return await reader.ReadAsync(cancellationToken) ? ReadProduct(reader) : null;
     }
 
-    /// <summary>True when the product exists with these fields and this image, and has a vector of <paramref name="model"/>.</summary>
+    /// <summary>
+    /// The stored product when it has these fields and this image, and a vector of <paramref name="model"/>:
+    /// then an upload has nothing to do. Read from the primary, which has the latest write.
+    /// </summary>
     public async Task<StoredProduct?> GetIfUnchangedAsync(string sku, ProductFields fields, byte[] imageSha256, ActiveModel model, CancellationToken cancellationToken)
     {
-        var stored = await GetAsync(sku, cancellationToken);
+        var stored = await GetProductAsync(_writes, sku, cancellationToken);
         if (stored is null || !stored.ImageSha256.AsSpan().SequenceEqual(imageSha256) || !SameFields(stored.Fields, fields)) return null;
-        await using var command = dataSource.CreateCommand($"SELECT 1 FROM embeddings WHERE {model.Filter} AND sku = @sku AND image_sha256 = @sha");
+        await using var command = _writes.CreateCommand($"SELECT 1 FROM embeddings WHERE {ModelFilter(model)} AND sku = @sku AND image_sha256 = @sha");
         command.Parameters.AddWithValue("sku", sku);
         command.Parameters.AddWithValue("sha", imageSha256);
         return await command.ExecuteScalarAsync(cancellationToken) is null ? null : stored;
@@ -58,7 +75,7 @@ public sealed class ProductStore(NpgsqlDataSource dataSource, ActiveWhitening wh
 
     public async Task<(byte[] Sha256, string MediaType, byte[] Content)?> GetImageAsync(string sku, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        await using var command = _reads.CreateCommand(
             "SELECT i.sha256, i.media_type, i.content FROM products p JOIN images i ON i.sha256 = p.image_sha256 WHERE p.sku = @sku");
         command.Parameters.AddWithValue("sku", sku);
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
@@ -72,14 +89,14 @@ public sealed class ProductStore(NpgsqlDataSource dataSource, ActiveWhitening wh
     /// stale); the re-embedder recreates them when such a model is activated again.
     /// </summary>
     /// <param name="raw">The model's output; the searchable vector is made from it under the model's current whitening.</param>
-    public async Task<(UpsertOutcome Outcome, StoredProduct Product)> UpsertAsync(
+    public async Task<(UpsertOutcome Outcome, StoredProduct Product)> UpsertProductAsync(
         string sku, ProductFields fields, UploadedImage image, float[] raw, ActiveModel model, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _writes.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockSkuAsync(connection, transaction, sku, cancellationToken);
         // Before any row is written, so a refit waiting for this transaction holds no lock it needs.
-        var vector = await whitening.ProjectForWriteAsync(connection, transaction, model, raw, cancellationToken);
+        var vector = await ProjectForWriteAsync(connection, transaction, model, raw, cancellationToken);
 
         // Locks the image row too, so a concurrent orphan clean-up cannot delete it under us.
         await using (var insertImage = new NpgsqlCommand("""
@@ -95,23 +112,19 @@ public sealed class ProductStore(NpgsqlDataSource dataSource, ActiveWhitening wh
             await insertImage.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        byte[]? previousImage = null;
+        byte[]? previousImage;
         await using (var previous = new NpgsqlCommand("SELECT image_sha256 FROM products WHERE sku = @sku", connection, transaction))
         {
             previous.Parameters.AddWithValue("sku", sku);
             previousImage = await previous.ExecuteScalarAsync(cancellationToken) as byte[];
         }
 
-        await using (var upsert = new NpgsqlCommand("""
+        await using (var upsert = new NpgsqlCommand($"""
             INSERT INTO products (sku, category, name, colour, attributes, image_sha256)
             VALUES (@sku, @category, @name, @colour, @attributes, @sha)
             ON CONFLICT (sku) DO UPDATE SET category = EXCLUDED.category, name = EXCLUDED.name, colour = EXCLUDED.colour,
                 attributes = EXCLUDED.attributes, image_sha256 = EXCLUDED.image_sha256, updated_at = now();
-            """ + $"""
-            INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, raw)
-            VALUES ({model.Id}, @sku, @sha, @category, @embedding, @raw)
-            ON CONFLICT (model_id, sku) DO UPDATE SET image_sha256 = EXCLUDED.image_sha256, category = EXCLUDED.category,
-                embedding = EXCLUDED.embedding, raw = EXCLUDED.raw;
+            {UpsertEmbedding(model)};
             DELETE FROM embeddings WHERE sku = @sku AND model_id <> {model.Id} AND image_sha256 <> @sha;
             UPDATE embeddings SET category = @category WHERE sku = @sku AND model_id <> {model.Id} AND category IS DISTINCT FROM @category;
             """, connection, transaction))
@@ -142,9 +155,9 @@ public sealed class ProductStore(NpgsqlDataSource dataSource, ActiveWhitening wh
         return (previousImage is null ? UpsertOutcome.Created : UpsertOutcome.Replaced, stored);
     }
 
-    public async Task<bool> DeleteAsync(string sku, CancellationToken cancellationToken)
+    public async Task<bool> DeleteProductAsync(string sku, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _writes.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockSkuAsync(connection, transaction, sku, cancellationToken);
         byte[]? image;
@@ -189,13 +202,6 @@ public sealed class ProductStore(NpgsqlDataSource dataSource, ActiveWhitening wh
         {
             await transaction.RollbackAsync("orphan", cancellationToken);
         }
-    }
-
-    public static HalfVector ToHalfVector(ReadOnlySpan<float> vector)
-    {
-        var halves = new Half[vector.Length];
-        for (var i = 0; i < vector.Length; i++) halves[i] = (Half)vector[i];
-        return new HalfVector(halves);
     }
 
     private static StoredProduct ReadProduct(NpgsqlDataReader reader) => new(

@@ -17,10 +17,10 @@ public sealed record ReplacedWhitening(int Version, int Rows, DateTimeOffset Fit
 /// The model row is the lock that keeps stored vectors and the stored whitening consistent: a
 /// refit holds it FOR UPDATE while it re-projects, every vector writer holds it FOR SHARE.
 /// </summary>
-public sealed class WhiteningStore(NpgsqlDataSource dataSource)
+public sealed partial class CatalogStore
 {
     /// <summary>Rows re-projected per round trip of a refit (keyset pages on the primary key).</summary>
-    private const int PageSize = 2000;
+    private const int RefitPageSize = 2000;
 
     /// <summary>
     /// A refit rewrites every vector of the model, and each rewrite is an HNSW insert: tens of
@@ -35,21 +35,33 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
     /// </summary>
     private const int WriterWaitSeconds = 600;
 
-    /// <summary>The model's whitening, or null when its version is still <paramref name="knownVersion"/> (nothing to reload).</summary>
-    public async Task<StoredWhitening?> ReadAsync(ActiveModel model, int knownVersion, CancellationToken cancellationToken)
+    /// <summary>
+    /// The model's whitening as stored: one primary-key read, plus the bytes only when a refit has
+    /// replaced the one <see cref="ActiveWhitening"/> holds. From the read source, the one the
+    /// searched vectors come from, so a query is whitened as they were.
+    /// </summary>
+    public async Task<WhiteningSnapshot> CurrentWhiteningAsync(ActiveModel model, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await ReadAsync(connection, null, model, knownVersion, forShare: false, cancellationToken);
+        var known = whitening.Known;
+        await using var connection = await _reads.OpenConnectionAsync(cancellationToken);
+        var stored = await ReadWhiteningAsync(connection, null, model, known.Version, forShare: false, cancellationToken);
+        return stored is null ? known : whitening.Adopt(stored);
     }
 
     /// <summary>
-    /// In a writer's transaction: locks the model row FOR SHARE (a refit waits for this transaction,
-    /// and this one for a refit in progress) and reads the whitening if its version is not <paramref name="knownVersion"/>.
+    /// In a transaction that is about to store <paramref name="raw"/>'s vector: locks the model row
+    /// FOR SHARE, reloads the whitening if a refit has changed it, and returns the searchable vector.
+    /// A refit in progress makes this wait for it; a refit that starts later waits for this transaction.
     /// </summary>
-    public static Task<StoredWhitening?> LockForShareAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ActiveModel model, int knownVersion, CancellationToken cancellationToken) =>
-        ReadAsync(connection, transaction, model, knownVersion, forShare: true, cancellationToken);
+    private async Task<float[]> ProjectForWriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ActiveModel model, float[] raw, CancellationToken cancellationToken)
+    {
+        var known = whitening.Known;
+        var stored = await ReadWhiteningAsync(connection, transaction, model, known.Version, forShare: true, cancellationToken);
+        return (stored is null ? known : whitening.Adopt(stored)).Project(raw);
+    }
 
-    private static async Task<StoredWhitening?> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, ActiveModel model, int knownVersion, bool forShare, CancellationToken cancellationToken)
+    /// <returns>The model's whitening, or null when its version is still <paramref name="knownVersion"/> (nothing to reload).</returns>
+    private static async Task<StoredWhitening?> ReadWhiteningAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, ActiveModel model, int knownVersion, bool forShare, CancellationToken cancellationToken)
     {
         // The bytes (about 1 MB at 512 dimensions) travel only when the version has moved.
         await using var command = new NpgsqlCommand($"""
@@ -72,14 +84,14 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
     /// <summary>How many vectors the model has: what the refit rule compares with the count of the last fit.</summary>
     public async Task<int> CountVectorsAsync(ActiveModel model, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM embeddings WHERE {model.Filter}");
+        await using var command = _writes.CreateCommand($"SELECT count(*) FROM embeddings WHERE {ModelFilter(model)}");
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>Every raw vector of the model, to fit on. Read without locks: a refit re-projects whatever is there when it commits.</summary>
-    public async Task<List<float[]>> ReadRawAsync(ActiveModel model, CancellationToken cancellationToken)
+    public async Task<List<float[]>> ReadRawVectorsAsync(ActiveModel model, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"SELECT raw FROM embeddings WHERE {model.Filter} ORDER BY sku");
+        await using var command = _writes.CreateCommand($"SELECT raw FROM embeddings WHERE {ModelFilter(model)} ORDER BY sku");
         command.CommandTimeout = RefitTimeoutSeconds;
         var vectors = new List<float[]>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -88,15 +100,15 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Stores <paramref name="whitening"/> as the model's and re-projects every vector of the model
-    /// from its raw one, in one transaction holding the model row FOR UPDATE: searches see either
-    /// the old vectors or the new ones, and no writer can store a vector whitened with the old one
-    /// after this commits. Returns null (and changes nothing) when the stored version is no longer
-    /// <paramref name="expectedVersion"/>: another refit (perhaps another instance's) came first.
+    /// Stores <paramref name="fitted"/> as the model's whitening and re-projects every vector of the
+    /// model from its raw one, in one transaction holding the model row FOR UPDATE: searches see
+    /// either the old vectors or the new ones, and no writer can store a vector whitened with the
+    /// old one after this commits. Returns null (and changes nothing) when the stored version is no
+    /// longer <paramref name="expectedVersion"/>: another refit (perhaps another instance's) came first.
     /// </summary>
-    public async Task<ReplacedWhitening?> ReplaceAsync(ActiveModel model, int expectedVersion, CatalogWhitening whitening, CancellationToken cancellationToken)
+    public async Task<ReplacedWhitening?> ReplaceWhiteningAsync(ActiveModel model, int expectedVersion, CatalogWhitening fitted, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _writes.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         NpgsqlCommand Command(string sql) => new(sql, connection, transaction) { CommandTimeout = RefitTimeoutSeconds };
         await using (var lockModel = Command($"SELECT whitening_version FROM models WHERE id = {model.Id} FOR UPDATE"))
@@ -111,8 +123,8 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
         var rows = 0;
         while (true)
         {
-            var page = new List<(string Sku, float[] Raw)>(PageSize);
-            await using (var read = Command($"SELECT sku, raw FROM embeddings WHERE {model.Filter} AND sku > @after ORDER BY sku LIMIT {PageSize}"))
+            var page = new List<(string Sku, float[] Raw)>(RefitPageSize);
+            await using (var read = Command($"SELECT sku, raw FROM embeddings WHERE {ModelFilter(model)} AND sku > @after ORDER BY sku LIMIT {RefitPageSize}"))
             {
                 read.Parameters.AddWithValue("after", after);
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
@@ -126,7 +138,7 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
                 {
                     await writer.StartRowAsync(cancellationToken);
                     await writer.WriteAsync(sku, NpgsqlTypes.NpgsqlDbType.Text, cancellationToken);
-                    await writer.WriteAsync(ProductStore.ToHalfVector(WhiteningSnapshot.Project(whitening, raw)), "halfvec", cancellationToken);
+                    await writer.WriteAsync(ToHalfVector(WhiteningSnapshot.Project(fitted, raw)), "halfvec", cancellationToken);
                 }
                 await writer.CompleteAsync(cancellationToken);
             }
@@ -135,7 +147,7 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
         }
 
         await using (var update = Command($"""
-            UPDATE embeddings e SET embedding = w.embedding FROM whitened w WHERE e.{model.Filter} AND e.sku = w.sku
+            UPDATE embeddings e SET embedding = w.embedding FROM whitened w WHERE e.{ModelFilter(model)} AND e.sku = w.sku
             """))
             await update.ExecuteNonQueryAsync(cancellationToken);
         DateTimeOffset fittedAt;
@@ -144,19 +156,11 @@ public sealed class WhiteningStore(NpgsqlDataSource dataSource)
             WHERE id = {model.Id} RETURNING whitening_fitted_at
             """))
         {
-            store.Parameters.AddWithValue("bytes", whitening.ToBytes());
-            store.Parameters.AddWithValue("samples", whitening.SampleCount);
+            store.Parameters.AddWithValue("bytes", fitted.ToBytes());
+            store.Parameters.AddWithValue("samples", fitted.SampleCount);
             fittedAt = new DateTimeOffset((DateTime)(await store.ExecuteScalarAsync(cancellationToken))!);
         }
         await transaction.CommitAsync(cancellationToken);
         return new ReplacedWhitening(expectedVersion + 1, rows, fittedAt);
-    }
-
-    public static float[] ToFloats(HalfVector vector)
-    {
-        var halves = vector.Memory.Span;
-        var floats = new float[halves.Length];
-        for (var i = 0; i < halves.Length; i++) floats[i] = (float)halves[i];
-        return floats;
     }
 }

@@ -1,0 +1,43 @@
+using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Storage;
+using CatalogSku = ColorVariants.Core.Catalog.Sku;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ColorVariants.Api.Variants;
+
+/// <summary>
+/// The colour variants of a catalog product, as /variants/{sku} and /gallery/{sku} both find
+/// them: the same checks, the same defaults (<see cref="SearchOptions"/>), the same query
+/// (<see cref="CatalogStore.FindVariantsAsync"/>, which /variants/search ranks with too).
+/// </summary>
+/// <param name="Category">The category searched: the product's, unless sameCategory=false.</param>
+public sealed record ProductVariants(string Sku, string? ProductCategory, string? Category, ActiveModel Model, IReadOnlyList<VariantHit> Hits)
+{
+    /// <returns>The variants, or the problem to answer (400 bad parameters, 404 unknown sku, 409 no vector yet).</returns>
+    public static async Task<(ProductVariants? Variants, ProblemHttpResult? Problem)> FindAsync(
+        string sku, int? limit, double? minScore, bool? sameCategory, CatalogStore store, ServedModel models, SearchOptions options, CancellationToken cancellationToken)
+    {
+        if (!CatalogSku.IsValid(sku)) return (null, Problems.InvalidSku(sku));
+        if (CheckParameters(limit, minScore, options) is { } problem) return (null, problem);
+
+        var model = models.Active;
+        var inCategory = sameCategory ?? true;
+        if (await store.FindQueryProductAsync(sku, model, countCategory: inCategory, cancellationToken) is not { } product) return (null, Problems.UnknownSku(sku));
+        if (product.Vector is null) return (null, Problems.NotEmbeddedYet(sku, model.Name));
+
+        var category = inCategory ? product.Category : null;
+        var query = new VariantQuery(product.Vector, category, limit ?? options.DefaultLimit, minScore, ExcludeSku: sku, product.CategoryVectors);
+        return (new ProductVariants(sku, product.Category, category, model, await store.FindVariantsAsync(query, model, cancellationToken)), null);
+    }
+
+    /// <summary>The parameters every ranking endpoint takes; null when they are fine.</summary>
+    public static ProblemHttpResult? CheckParameters(int? limit, double? minScore, SearchOptions options)
+    {
+        if (limit is not null && (limit < 1 || limit > options.MaxLimit))
+            return Problems.BadParameter("limit", $"'limit' must be between 1 and {options.MaxLimit}.");
+        if (minScore is not null && (double.IsNaN(minScore.Value) || minScore < -1 || minScore > 1))
+            return Problems.BadParameter("minScore", "'minScore' must be between -1 and 1.");
+        return null;
+    }
+}
