@@ -11,7 +11,8 @@
 #   catalog-folder  imported with `ColorVariants.Cli import <folder>` once the
 #                   API answers /readyz.
 #
-# Environment: PORT (API port, default 8080), CV_PG_PORT (default 55432),
+# Environment: PORT (API port, default 8080), CV_PG_PORT (default 55432), CV_NO_BUILD=1
+# (start the Release build already there),
 # CV_API_READY_TIMEOUT (seconds to wait for /readyz, default 600),
 # Upload__ApiKey (the writes' key; default: .local/api-key, made and printed on
 # the first start; Upload__ApiKey= (empty) runs with writes open).
@@ -20,7 +21,7 @@ set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 detach=0
 folder=""
@@ -86,9 +87,14 @@ rm -f "$CV_API_PID_FILE"
 cv_port_in_use "$PORT" && cv_die "port $PORT on 127.0.0.1 is already in use (set PORT=... to use another)"
 
 # Build first so compile errors fail fast (and the CLI is ready for the import).
-cv_log "building ColorVariants.Api (Release)"
-dotnet build "$api_project" -c Release -nologo -v quiet
-if [[ -n "$folder" ]]; then
+# CV_NO_BUILD=1 starts what is built already (deploy/faults restarts the API so).
+if [[ "${CV_NO_BUILD:-0}" == 1 ]]; then
+    cv_log "CV_NO_BUILD=1: starting the build that is there"
+else
+    cv_log "building ColorVariants.Api (Release)"
+    dotnet build "$api_project" -c Release -nologo -v quiet
+fi
+if [[ -n "$folder" && "${CV_NO_BUILD:-0}" != 1 ]]; then
     cv_log "building ColorVariants.Cli (Release)"
     dotnet build "$cli_project" -c Release -nologo -v quiet
 fi

@@ -60,6 +60,14 @@ public sealed class SearchOptions
     [Range(0, 1_000_000)] public int ExactSearchMaxRows { get; set; } = 5_000;
     [Range(1, 1000)] public int MaxLimit { get; set; } = 100;
     [Range(1, 1000)] public int DefaultLimit { get; set; } = 10;
+    /// <summary>When set, POST /variants/search (it runs the model) needs this value, or Upload:ApiKey, in the X-Api-Key header.</summary>
+    public string? ApiKey { get; set; }
+    /// <summary>
+    /// Searches by image each client (remote address) may make per minute, in bursts of up to as
+    /// many; past that 429 with Retry-After. 0: no per-client limit. Behind a proxy, have it send
+    /// X-Forwarded-For and set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true, or every client is the proxy.
+    /// </summary>
+    [Range(0, 1_000_000)] public int SearchesPerClientPerMinute { get; set; } = 120;
 }
 
 /// <summary>When the active model's catalog whitening is refitted in the background (README, How it works).</summary>
