@@ -100,6 +100,10 @@ if [[ -n "$folder" && "${CV_NO_BUILD:-0}" != 1 ]]; then
 fi
 
 export ConnectionStrings__Catalog="$CV_CONNECTION_STRING"
+# glibc hands blocks of 256 KB and more straight back to the kernel when freed (README, Memory):
+# without it, the heap keeps a burst of large decodes' buffers (a fixed threshold also stops
+# glibc from raising it after the first large free).
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-262144}"
 cv_api_key_setup
 # The built server itself, not `dotnet run` (which would spawn it as a child): the pid in
 # .local/api.pid is then the process that holds the port, whoever stops or kills it.
