@@ -303,6 +303,8 @@ CONF
 # TYPE  DATABASE  USER  ADDRESS        METHOD
 local   all       all                  peer
 host    all       all   127.0.0.1/32   scram-sha-256
+# deploy/local/replica.sh: a standby streams as postgres over the Unix socket
+local   replication postgres           peer
 HBA
     chown postgres:postgres "$CV_PGDATA/colorvariants.conf" "$CV_PGDATA/pg_hba.conf"
     chmod 600 "$CV_PGDATA/colorvariants.conf" "$CV_PGDATA/pg_hba.conf"
@@ -394,6 +396,24 @@ cv_start_db() {
     cv__provision_db
     cv_db_url
     cv_log "database ready: 127.0.0.1:$CV_PG_PORT ($CV_DB_NAME, $CV_TEST_DB_NAME)"
+}
+
+# A streaming standby of the project cluster (deploy/local/replica.sh): its own data directory
+# and port; cv_stop_standby stops it (stop.sh does, before the primary).
+CV_STANDBY_PORT="${CV_STANDBY_PORT:-$(( CV_PG_PORT + 1 ))}"
+CV_STANDBY_DATA="$CV_LOCAL/pgdata-standby"
+CV_STANDBY_LOG="$CV_LOCAL/postgres-standby.log"
+
+cv__standby_running() {
+    [[ -f "$CV_STANDBY_DATA/PG_VERSION" ]] || return 1
+    cv__as_postgres "$CV_PG_BIN/pg_ctl" status -D "$CV_STANDBY_DATA" >/dev/null 2>&1
+}
+
+cv_stop_standby() {
+    cv__standby_running || return 0
+    cv__require_root
+    cv_log "stopping the standby ($CV_STANDBY_DATA)"
+    cv__as_postgres "$CV_PG_BIN/pg_ctl" stop -D "$CV_STANDBY_DATA" -m fast -w -t 60 -s
 }
 
 cv_stop_db() {

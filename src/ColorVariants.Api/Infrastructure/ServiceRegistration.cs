@@ -12,6 +12,9 @@ namespace ColorVariants.Api.Infrastructure;
 
 public static class ServiceRegistration
 {
+    /// <summary>Service key of the NpgsqlDataSource for reads that a standby may answer (ConnectionStrings:CatalogRead).</summary>
+    public const string ReadDataSourceKey = "catalog-read";
+
     /// <summary>Everything the service needs, configured from appsettings / environment (see README, Configuration).</summary>
     public static WebApplicationBuilder AddColorVariants(this WebApplicationBuilder builder)
     {
@@ -26,6 +29,13 @@ public static class ServiceRegistration
                 ?? throw new InvalidOperationException("Set ConnectionStrings:Catalog (e.g. env ConnectionStrings__Catalog)."),
             sp.GetRequiredService<IOptions<SearchOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>()));
+        // Reads that may come from a standby (docs/SCALING.md): ConnectionStrings:CatalogRead, e.g. primary and
+        // standbys with Target Session Attributes=prefer-standby;Load Balance Hosts=true. Unset: the catalog's own.
+        // Registered for the stores to take; they use the catalog's source until the storage refactor routes reads.
+        services.AddKeyedSingleton(ReadDataSourceKey, (sp, _) =>
+            sp.GetRequiredService<IConfiguration>().GetConnectionString("CatalogRead") is { Length: > 0 } read
+                ? CreateDataSource(read, sp.GetRequiredService<IOptions<SearchOptions>>().Value, sp.GetRequiredService<ILoggerFactory>())
+                : sp.GetRequiredService<NpgsqlDataSource>());
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<ProductStore>();
