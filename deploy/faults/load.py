@@ -27,7 +27,7 @@ p.add_argument("--timeout", type=float, default=30)
 a = p.parse_args()
 
 url = urllib.parse.urlsplit(a.api)
-skus = [s.strip() for s in open(a.skus) if s.strip()]
+skus = [s.strip() for s in open(a.skus) if s.strip()] or ["none-stored"]
 rows = []
 if a.uploads:
     base = os.path.dirname(os.path.abspath(a.uploads))

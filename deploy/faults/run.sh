@@ -39,7 +39,7 @@ dev="$(cd "$CV_REPO/.." && pwd -P)/shared/datasets/hm-colour-variants-dev"
 [[ -f "$dev/catalog.csv" ]] || cv_die "dev set not found (../shared/datasets/hm-colour-variants-dev)"
 work="$CV_LOCAL/faults"; mkdir -p "$work"
 results="$work/results.md"; : > "$results"
-cli=(dotnet "$CV_REPO/src/ColorVariants.Cli/bin/Release/net10.0/ColorVariants.Cli.dll")
+cli=(dotnet "$CV_REPO/src/ColorVariants.Cli/bin/Release/net10.0/colorvariants.dll")
 
 say() { printf '%s\n' "$*" | tee -a "$results"; }
 psql_cv() { PGPASSWORD="$CV_DB_PASSWORD" "$CV_PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$CV_PG_PORT" -U "$CV_DB_USER" -d "$CV_DB_NAME" "$@"; }
@@ -114,9 +114,9 @@ import_during() {
     local took=$(( SECONDS - t0 ))
     touch "$work/stop"; wait "$load" || true
     local first rerun
-    first="$(grep -a -o 'Created [0-9]*, replaced [0-9]*, unchanged [0-9]*, failed [0-9]*' "$work/import-$label.log" | tail -n1)"
+    first="$(grep -a -o 'Created [0-9]*, replaced [0-9]*, unchanged [0-9]*, failed [0-9]*' "$work/import-$label.log" | tail -n1 || true)"
     COLORVARIANTS_API_KEY="$key" "${cli[@]}" import "$folder" --api "$api" > "$work/reimport-$label.log" 2>&1 || true
-    rerun="$(grep -a -o 'Created [0-9]*, replaced [0-9]*, unchanged [0-9]*, failed [0-9]*' "$work/reimport-$label.log" | tail -n1)"
+    rerun="$(grep -a -o 'Created [0-9]*, replaced [0-9]*, unchanged [0-9]*, failed [0-9]*' "$work/reimport-$label.log" | tail -n1 || true)"
     printf '%s\t%s\t%s\t%s\n' "$label" "${first:-import aborted (exit $rc)}" "$rerun" "$took" >> "$work/imports.tsv"
 }
 
@@ -176,7 +176,7 @@ for step in $only; do
             disk_cleanup; trap - EXIT
             # the rerun above ran on the full disk; run once more with room again
             COLORVARIANTS_API_KEY="$key" "${cli[@]}" import "$work/disk-full" --api "$api" > "$work/reimport2-disk-full.log" 2>&1 || true
-            printf 'disk-full (room again)\t-\t%s\t-\n' "$(grep -a -o 'Created [0-9]*, replaced [0-9]*, unchanged [0-9]*, failed [0-9]*' "$work/reimport2-disk-full.log" | tail -n1)" >> "$work/imports.tsv"
+            printf 'disk-full (room again)\t-\t%s\t-\n' "$(grep -a -o 'Created [0-9]*, replaced [0-9]*, unchanged [0-9]*, failed [0-9]*' "$work/reimport2-disk-full.log" | tail -n1 || true)" >> "$work/imports.tsv"
             integrity_header
             integrity "database disk full during uploads, then room again" "$work/before-disk-full.tsv" ;;
         mixed)
