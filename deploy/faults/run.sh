@@ -48,10 +48,11 @@ deploy_run() { "$CV_REPO/deploy/local/run.sh" "$@"; }
 
 # --- start: cluster and API (built once), the CLI built, subsets cut ---------------------------
 cv_log "starting this checkout's cluster (port $CV_PG_PORT) and API ($api)"
-api_up 0 || { tail -n 30 "$work/run.log" >&2; cv_die "could not start the API"; }
+# CV_NO_BUILD=1: start the Release builds that are there (API and CLI).
+api_up "${CV_NO_BUILD:-0}" || { tail -n 30 "$work/run.log" >&2; cv_die "could not start the API"; }
 cv_api_key_setup
 key="$Upload__ApiKey"
-dotnet build "$CV_REPO/src/ColorVariants.Cli" -c Release -nologo -v quiet >> "$work/run.log" 2>&1
+[[ "${CV_NO_BUILD:-0}" == 1 ]] || dotnet build "$CV_REPO/src/ColorVariants.Cli" -c Release -nologo -v quiet >> "$work/run.log" 2>&1
 cv_db_url
 
 python3 - "$dev" "$work" "$products" <<'PY'
@@ -163,9 +164,12 @@ for step in $only; do
         api-kill) import_during api-kill "$work/api-kill" fault_api_kill
                   integrity "API killed -9 during an import, restarted" "$work/before-api-kill.tsv" ;;
         disk-full)
+            disk_cleanup # what an interrupted run left
             trap disk_cleanup EXIT
-            used_kb="$(psql_cv -c "SELECT (pg_total_relation_size('images') + pg_total_relation_size('products') + pg_total_relation_size('embeddings')) / 1024")"
-            size_kb=$(( used_kb + 3072 ))
+            # ALTER TABLE ... SET TABLESPACE moves a table and its TOAST data, not its indexes:
+            # room for the tables and half a megabyte more (about 50 products' images and vectors).
+            used_kb="$(psql_cv -c "SELECT (pg_table_size('images') + pg_table_size('products') + pg_table_size('embeddings')) / 1024")"
+            size_kb=$(( used_kb + 512 ))
             mkdir -p "$tmpfs_dir"; mountpoint -q "$tmpfs_dir" || mount -t tmpfs -o "size=${size_kb}k,mode=0700" tmpfs "$tmpfs_dir"
             chown postgres:postgres "$tmpfs_dir"
             cv__psql_admin "$CV_DB_NAME" -c "CREATE TABLESPACE faults_small OWNER $CV_DB_USER LOCATION '$tmpfs_dir'"
