@@ -34,7 +34,8 @@ WORKDIR /app
 COPY --from=build /app ./
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     Embedding__ModelDirectory=/data/models \
-    DOTNET_gcServer=1
+    DOTNET_gcServer=1 \
+    MALLOC_MMAP_THRESHOLD_=262144
 # The default model is prepared into this volume on first start (about a second).
 VOLUME /data/models
 EXPOSE 8080

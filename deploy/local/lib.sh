@@ -50,7 +50,8 @@ CV_PGVECTOR_VERSION="${CV_PGVECTOR_VERSION:-0.8.0}"
 CV_PGVECTOR_SUITE="${CV_PGVECTOR_SUITE:-trixie}"
 CV_API_PID_FILE="$CV_LOCAL/api.pid"
 CV_API_LOG="$CV_LOCAL/api.log"
-export CV_API_PID_FILE CV_API_LOG
+CV_API_KEY_FILE="$CV_LOCAL/api-key"
+export CV_API_PID_FILE CV_API_LOG CV_API_KEY_FILE
 export CV_REPO CV_PG_PORT
 
 # Keep the .NET CLI quiet and offline-friendly in scripts (caller can override).
@@ -302,6 +303,8 @@ CONF
 # TYPE  DATABASE  USER  ADDRESS        METHOD
 local   all       all                  peer
 host    all       all   127.0.0.1/32   scram-sha-256
+# deploy/local/replica.sh: a standby streams as postgres over the Unix socket
+local   replication postgres           peer
 HBA
     chown postgres:postgres "$CV_PGDATA/colorvariants.conf" "$CV_PGDATA/pg_hba.conf"
     chmod 600 "$CV_PGDATA/colorvariants.conf" "$CV_PGDATA/pg_hba.conf"
@@ -395,6 +398,24 @@ cv_start_db() {
     cv_log "database ready: 127.0.0.1:$CV_PG_PORT ($CV_DB_NAME, $CV_TEST_DB_NAME)"
 }
 
+# A streaming standby of the project cluster (deploy/local/replica.sh): its own data directory
+# and port; cv_stop_standby stops it (stop.sh does, before the primary).
+CV_STANDBY_PORT="${CV_STANDBY_PORT:-$(( CV_PG_PORT + 1 ))}"
+CV_STANDBY_DATA="$CV_LOCAL/pgdata-standby"
+CV_STANDBY_LOG="$CV_LOCAL/postgres-standby.log"
+
+cv__standby_running() {
+    [[ -f "$CV_STANDBY_DATA/PG_VERSION" ]] || return 1
+    cv__as_postgres "$CV_PG_BIN/pg_ctl" status -D "$CV_STANDBY_DATA" >/dev/null 2>&1
+}
+
+cv_stop_standby() {
+    cv__standby_running || return 0
+    cv__require_root
+    cv_log "stopping the standby ($CV_STANDBY_DATA)"
+    cv__as_postgres "$CV_PG_BIN/pg_ctl" stop -D "$CV_STANDBY_DATA" -m fast -w -t 60 -s
+}
+
 cv_stop_db() {
     if ! cv__db_running; then
         cv_log "database is not running"
@@ -449,7 +470,7 @@ cv_require_dotnet() {
 # API process (deploy/local/run.sh)
 
 # Prints the pid of the API recorded in .local/api.pid if that process is alive
-# and really is our `dotnet run --project .../ColorVariants.Api`; fails otherwise.
+# and really is our server (`dotnet .../ColorVariants.Api.dll`); fails otherwise.
 cv_api_pid() {
     local pid
     [[ -f "$CV_API_PID_FILE" ]] || return 1
@@ -459,11 +480,27 @@ cv_api_pid() {
     printf '%s\n' "$pid"
 }
 
-# Stops the API recorded in .local/api.pid (its whole process group: `dotnet run`
-# and the app it spawned), TERM first, KILL after ${CV_API_STOP_TIMEOUT:-30} s.
+# Stops the API recorded in .local/api.pid (its whole process group: the server and
+# anything it spawned), TERM first, KILL after ${CV_API_STOP_TIMEOUT:-30} s. A pid file
+# whose process is gone but whose process group lives on (an older run.sh recorded
+# `dotnet run`, whose child is the server) gets that group stopped.
 cv_stop_api() {
     local pid target i
     if ! pid="$(cv_api_pid)"; then
+        local old survivors
+        old="$( [[ -f "$CV_API_PID_FILE" ]] && tr -dc '0-9' < "$CV_API_PID_FILE" || true)"
+        if [[ -n "$old" ]] && survivors="$(pgrep -g "$old" 2>/dev/null)" \
+                && tr '\0' ' ' < "/proc/${survivors%%$'\n'*}/cmdline" 2>/dev/null | grep -q 'ColorVariants\.Api'; then
+            cv_log "API process group $old outlived its leader; stopping it"
+            kill -TERM -- "-$old" 2>/dev/null || true
+            for (( i = 0; i < ${CV_API_STOP_TIMEOUT:-30} * 4; i++ )); do
+                pgrep -g "$old" >/dev/null 2>&1 || break
+                sleep 0.25
+            done
+            kill -KILL -- "-$old" 2>/dev/null || true
+            rm -f "$CV_API_PID_FILE"
+            return 0
+        fi
         rm -f "$CV_API_PID_FILE"
         cv_log "API is not running"
         return 0
@@ -516,6 +553,40 @@ cv_wait_api_ready() {
         fi
         sleep 1
     done
+}
+
+# cv_api_log_start : the API log is appended to, never overwritten (earlier stack traces
+# stay); past ${CV_API_LOG_MAX_BYTES:-20 MB} it is rotated to api.log.1 (one generation).
+cv_api_log_start() {
+    local max="${CV_API_LOG_MAX_BYTES:-20971520}"
+    mkdir -p "$CV_LOCAL"
+    if [[ -f "$CV_API_LOG" ]] && (( $(stat -c %s "$CV_API_LOG") > max )); then
+        mv -f "$CV_API_LOG" "$CV_API_LOG.1"
+    fi
+    printf '\n===== %s deploy/local/run.sh: starting the API =====\n' "$(date -u +%FT%TZ)" >> "$CV_API_LOG"
+}
+
+# cv_api_key_setup : exports Upload__ApiKey (the key the API wants for writes) and
+# COLORVARIANTS_API_KEY (what the import CLI sends). A key already in the environment
+# wins (Upload__ApiKey= empty: writes stay open, and the API warns). Otherwise the key in
+# .local/api-key is used; on the first start it is made (192 random bits), kept there
+# (mode 600) and printed once.
+cv_api_key_setup() {
+    if [[ -n "${Upload__ApiKey+set}" ]]; then
+        export Upload__ApiKey
+        export COLORVARIANTS_API_KEY="${COLORVARIANTS_API_KEY:-$Upload__ApiKey}"
+        return 0
+    fi
+    if [[ ! -s "$CV_API_KEY_FILE" ]]; then
+        mkdir -p "$CV_LOCAL"
+        (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > "$CV_API_KEY_FILE")
+        chmod 600 "$CV_API_KEY_FILE"
+        cv_log "created an API key for catalog writes (kept in ${CV_API_KEY_FILE#"$CV_REPO"/}; send it as X-Api-Key):"
+        printf '%s\n' "$(cat "$CV_API_KEY_FILE")" >&2
+    fi
+    Upload__ApiKey="$(cat "$CV_API_KEY_FILE")"
+    export Upload__ApiKey
+    export COLORVARIANTS_API_KEY="$Upload__ApiKey"
 }
 
 # cv_port_in_use PORT : true if something listens on 127.0.0.1:PORT.

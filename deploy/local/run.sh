@@ -11,13 +11,17 @@
 #   catalog-folder  imported with `ColorVariants.Cli import <folder>` once the
 #                   API answers /readyz.
 #
-# Environment: PORT (API port, default 8080), CV_PG_PORT (default 55432),
-# CV_API_READY_TIMEOUT (seconds to wait for /readyz, default 600).
+# Environment: PORT (API port, default 8080), CV_PG_PORT (default 55432), CV_NO_BUILD=1
+# (start the Release build already there),
+# CV_API_READY_TIMEOUT (seconds to wait for /readyz, default 600),
+# Upload__ApiKey (the writes' key; default: .local/api-key, made and printed on
+# the first start; Upload__ApiKey= (empty) runs with writes open).
+# The log .local/api.log is appended to (rotated to api.log.1 past 20 MB).
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 detach=0
 folder=""
@@ -51,6 +55,7 @@ cli_project="$CV_REPO/src/ColorVariants.Cli"
 import_catalog() {
     [[ -n "$folder" ]] || return 0
     cv_log "importing catalog $folder"
+    # The API key (run.sh's, from .local/api-key) travels in COLORVARIANTS_API_KEY.
     dotnet run --project "$cli_project" -c Release --no-build -- import "$folder" --api "$api_url"
     cv_log "catalog imported"
 }
@@ -74,6 +79,7 @@ if pid="$(cv_api_pid)"; then
         dotnet build "$cli_project" -c Release -nologo -v quiet
     fi
     cv_wait_api_ready "$api_url" "$pid"
+    cv_api_key_setup
     import_catalog
     exit 0
 fi
@@ -81,21 +87,36 @@ rm -f "$CV_API_PID_FILE"
 cv_port_in_use "$PORT" && cv_die "port $PORT on 127.0.0.1 is already in use (set PORT=... to use another)"
 
 # Build first so compile errors fail fast (and the CLI is ready for the import).
-cv_log "building ColorVariants.Api (Release)"
-dotnet build "$api_project" -c Release -nologo -v quiet
-if [[ -n "$folder" ]]; then
+# CV_NO_BUILD=1 starts what is built already (deploy/faults restarts the API so).
+if [[ "${CV_NO_BUILD:-0}" == 1 ]]; then
+    cv_log "CV_NO_BUILD=1: starting the build that is there"
+else
+    cv_log "building ColorVariants.Api (Release)"
+    dotnet build "$api_project" -c Release -nologo -v quiet
+fi
+if [[ -n "$folder" && "${CV_NO_BUILD:-0}" != 1 ]]; then
     cv_log "building ColorVariants.Cli (Release)"
     dotnet build "$cli_project" -c Release -nologo -v quiet
 fi
 
 export ConnectionStrings__Catalog="$CV_CONNECTION_STRING"
-api_cmd=(dotnet run --project "$api_project" -c Release --no-build --no-launch-profile --urls "$api_url")
+# glibc hands blocks of 256 KB and more straight back to the kernel when freed (README, Memory):
+# without it, the heap keeps a burst of large decodes' buffers (a fixed threshold also stops
+# glibc from raising it after the first large free).
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-262144}"
+cv_api_key_setup
+# The built server itself, not `dotnet run` (which would spawn it as a child): the pid in
+# .local/api.pid is then the process that holds the port, whoever stops or kills it.
+api_dll="$api_project/bin/Release/net10.0/ColorVariants.Api.dll"
+[[ -f "$api_dll" ]] || cv_die "build output not found: $api_dll"
+api_cmd=(dotnet "$api_dll" --contentRoot "$api_project" --urls "$api_url")
 mkdir -p "$CV_LOCAL"
 
 if (( detach )); then
     cv_log "starting API in the background on $api_url (log: ${CV_API_LOG#"$CV_REPO"/})"
-    # setsid: own process group, so stop.sh can stop `dotnet run` and the app together.
-    nohup setsid "${api_cmd[@]}" > "$CV_API_LOG" 2>&1 < /dev/null &
+    # setsid: own process group (and session), so stop.sh can stop it and anything it spawned.
+    cv_api_log_start
+    nohup setsid "${api_cmd[@]}" >> "$CV_API_LOG" 2>&1 < /dev/null &
     pid=$!
     echo "$pid" > "$CV_API_PID_FILE"
     if ! cv_wait_api_ready "$api_url" "$pid"; then

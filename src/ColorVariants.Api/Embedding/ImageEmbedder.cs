@@ -26,6 +26,7 @@ public sealed class ImageEmbedder : IAsyncDisposable
             : settings.ModelPath;
         Model = EmbeddingModel.Load(path, settings.Device, logger, settings.IntraOpThreads);
         Limits = new IntakeLimits { MaxBytes = uploads.Value.MaxImageBytes, MaxPixels = uploads.Value.MaxImagePixels };
+        DecodeBudget = new PixelBudget(uploads.Value.DecodePixelBudget);
         _batching = new BatchingEmbedder(Model, new BatchingOptions
         {
             MaxBatchSize = settings.MaxBatchSize,
@@ -35,6 +36,9 @@ public sealed class ImageEmbedder : IAsyncDisposable
 
     public EmbeddingModel Model { get; }
     public IntakeLimits Limits { get; }
+
+    /// <summary>Pixels decoded at once (Upload:DecodePixelBudget): what bounds decode memory.</summary>
+    public PixelBudget DecodeBudget { get; }
 
     /// <summary>Reads an uploaded file into memory, refusing one over the byte limit before reading it.</summary>
     public async Task<byte[]> ReadUploadAsync(IFormFile file, CancellationToken cancellationToken)
@@ -54,12 +58,17 @@ public sealed class ImageEmbedder : IAsyncDisposable
     public async Task<EmbeddedImage> EmbedAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken)
     {
         var spec = Model.Preprocessing;
+        // The header says how many pixels the decode will hold; it waits for them in the budget
+        // and gives them back once the picture is a model-sized tensor, before inference.
+        var header = ImageIntake.Inspect(image, Limits);
         var input = _batching.RentInput();
-        ImageHeader header;
         try
         {
-            using var square = ImageIntake.DecodeSquare(image, spec.InputSize, Limits, out header);
-            TensorWriter.Write(square, spec, input.AsSpan(0, spec.TensorLength));
+            using (await DecodeBudget.AcquireAsync((long)header.Width * header.Height, cancellationToken))
+            {
+                using var square = ImageIntake.DecodeSquare(image, spec.InputSize, header);
+                TensorWriter.Write(square, spec, input.AsSpan(0, spec.TensorLength));
+            }
         }
         catch
         {

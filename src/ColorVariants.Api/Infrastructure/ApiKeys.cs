@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 namespace ColorVariants.Api.Infrastructure;
 
 /// <summary>
-/// Guards catalog writes with a shared key (Upload:ApiKey) when one is configured; reads stay open.
-/// The key is checked by a middleware after routing, before the endpoint binds its parameters: an
-/// endpoint filter would run only after the whole multipart body had been read and parsed.
+/// Guards catalog writes with a shared key (Upload:ApiKey) when one is configured, and, when
+/// Search:ApiKey is set, searches by image (which run the model) with that key or the writes' key;
+/// other reads stay open. The key is checked by a middleware after routing, before the endpoint
+/// binds its parameters: an endpoint filter would run only after the whole multipart body had
+/// been read and parsed.
 /// </summary>
 public static class ApiKeys
 {
@@ -19,24 +21,46 @@ public static class ApiKeys
         public static readonly RequiredMetadata Instance = new();
     }
 
+    /// <summary>Endpoint metadata: this endpoint runs the model for the caller (needs a key when Search:ApiKey is set).</summary>
+    public sealed class SearchMetadata
+    {
+        public static readonly SearchMetadata Instance = new();
+    }
+
     public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(RequiredMetadata.Instance);
+
+    public static TBuilder RequireSearchApiKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(SearchMetadata.Instance);
 
     /// <summary>Goes after UseRouting, so the endpoint (and its metadata) is known.</summary>
     public static WebApplication UseApiKeys(this WebApplication app)
     {
-        var expected = app.Services.GetRequiredService<IOptions<UploadOptions>>().Value.ApiKey;
-        if (string.IsNullOrEmpty(expected))
+        var writeKey = app.Services.GetRequiredService<IOptions<UploadOptions>>().Value.ApiKey;
+        var searchKey = app.Services.GetRequiredService<IOptions<SearchOptions>>().Value.ApiKey;
+        if (string.IsNullOrEmpty(writeKey))
         {
             app.Logger.LogWarning("Upload:ApiKey is not set: catalog writes are open, anyone who reaches the service can upload and delete products. " +
                                   "Set Upload__ApiKey to require it in the {Header} header.", Header);
-            return app;
         }
-        var expectedBytes = Encoding.UTF8.GetBytes(expected);
+        if (string.IsNullOrEmpty(writeKey) && string.IsNullOrEmpty(searchKey)) return app;
+
+        byte[]? writeBytes = string.IsNullOrEmpty(writeKey) ? null : Encoding.UTF8.GetBytes(writeKey);
+        byte[]? searchBytes = string.IsNullOrEmpty(searchKey) ? null : Encoding.UTF8.GetBytes(searchKey);
         app.Use(async (context, next) =>
         {
-            if (context.GetEndpoint()?.Metadata.GetMetadata<RequiredMetadata>() is null
-                || CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.Request.Headers[Header].ToString()), expectedBytes))
+            var metadata = context.GetEndpoint()?.Metadata;
+            // Writes need the writes' key; a search needs the search key or the writes' key.
+            var (needed, alternative) = metadata?.GetMetadata<RequiredMetadata>() is not null ? (writeBytes, null)
+                : metadata?.GetMetadata<SearchMetadata>() is not null && searchBytes is not null ? (searchBytes, writeBytes)
+                : (null, (byte[]?)null);
+            if (needed is null)
+            {
+                await next(context);
+                return;
+            }
+            var given = Encoding.UTF8.GetBytes(context.Request.Headers[Header].ToString());
+            if (CryptographicOperations.FixedTimeEquals(given, needed) || (alternative is not null && CryptographicOperations.FixedTimeEquals(given, alternative)))
             {
                 await next(context);
                 return;
@@ -49,7 +73,9 @@ public static class ApiKeys
                 {
                     Status = StatusCodes.Status401Unauthorized,
                     Title = "Missing or wrong API key",
-                    Detail = $"Catalog writes need the {Header} header with the service's key.",
+                    Detail = metadata?.GetMetadata<RequiredMetadata>() is not null
+                        ? $"Catalog writes need the {Header} header with the service's key."
+                        : $"Searches by image need the {Header} header with the service's search key.",
                 },
             });
         });

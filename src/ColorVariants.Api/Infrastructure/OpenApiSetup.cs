@@ -24,14 +24,17 @@ public static class OpenApiSetup
                     Type = SecuritySchemeType.ApiKey,
                     In = ParameterLocation.Header,
                     Name = ApiKeys.Header,
-                    Description = "The service's key (Upload:ApiKey), needed by catalog writes when the service has one.",
+                    Description = "The service's key (Upload:ApiKey), needed by catalog writes when the service has one; searches by image need it or Search:ApiKey when that is set.",
                 };
                 return Task.CompletedTask;
             });
             // Writes name the scheme, so Swagger UI's Authorize sends the key with "Try it out".
             options.AddOperationTransformer((operation, context, _) =>
             {
-                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiKeys.RequiredMetadata>().Any())
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                var searchKeyed = metadata.OfType<ApiKeys.SearchMetadata>().Any()
+                                  && !string.IsNullOrEmpty(context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SearchOptions>>().Value.ApiKey);
+                if (metadata.OfType<ApiKeys.RequiredMetadata>().Any() || searchKeyed)
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] });
@@ -67,17 +70,21 @@ public static class OpenApiSetup
             ["sameCategory"] = "Keep to the product's category (default: true when it has one).",
         };
 
+        // 0685816001 as deploy/local/run.sh imports it from the dev catalog (../shared/datasets/hm-colour-variants-dev,
+        // catalog.csv line 947: the unknown columns become attributes), with its image's real hash and size; the
+        // variants are other colours of style 685816 with scores of the served default model.
         private const string Product = """
-            {"sku":"0685816001","category":"Vest top","name":"Strap top","colour":"Black","attributes":{"department":"Jersey Basic"},
-             "imageUrl":"/products/0685816001/image?v=903ce7c0d2c5733e",
-             "image":{"sha256":"903ce7c0d2c5733e…","mediaType":"image/jpeg","width":171,"height":256,"bytes":9421},
-             "createdAt":"2026-11-27T03:28:34Z","updatedAt":"2026-11-27T03:28:34Z"}
+            {"sku":"0685816001","category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"White",
+             "attributes":{"colour_master":"White","department":"Light Basic Jersey","group":"Garment Upper body","pattern":"Solid"},
+             "imageUrl":"/products/0685816001/image?v=64393354575c5ddb",
+             "image":{"sha256":"64393354575c5ddbc3705a9820921f9dc598ef3b59d37c9405f589743eaf1992","mediaType":"image/jpeg","width":171,"height":256,"bytes":5047},
+             "createdAt":"2026-12-02T07:40:00Z","updatedAt":"2026-12-02T07:40:00Z"}
             """;
 
         private const string Variants = """
-            {"sku":"0685816001","category":"Vest top","model":"resnet18-imagenet-gray","variants":[
-             {"sku":"0685816038","score":0.942364,"category":"Vest top","name":"Strap top","colour":"White","imageUrl":"/products/0685816038/image?v=63429516bfd6fa06"},
-             {"sku":"0685816011","score":0.925886,"category":"Vest top","name":"Strap top","colour":"Light pink","imageUrl":"/products/0685816011/image?v=aa436bbebc4de77b"}]}
+            {"sku":"0685816001","category":"T-shirt","model":"MODEL","variants":[
+             {"sku":"0685816002","score":0.95,"category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"Black","imageUrl":"/products/0685816002/image?v=SHA2"},
+             {"sku":"0685816049","score":0.94,"category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"Grey","imageUrl":"/products/0685816049/image?v=SHA49"}]}
             """;
 
         private const string Problem = """

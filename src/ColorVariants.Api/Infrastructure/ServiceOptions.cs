@@ -21,7 +21,7 @@ public sealed class EmbeddingOptions
     [Range(1, 1024)] public int ReembedBatchSize { get; set; } = 32;
 }
 
-public sealed class UploadOptions
+public sealed class UploadOptions : IValidatableObject
 {
     public const string Section = "Upload";
 
@@ -30,8 +30,21 @@ public sealed class UploadOptions
     /// <summary>Uploads handled at once; more wait in a queue, and past that get 429.</summary>
     [Range(1, 10_000)] public int MaxConcurrentUploads { get; set; } = 32;
     [Range(0, 100_000)] public int UploadQueueLimit { get; set; } = 512;
+    /// <summary>
+    /// Pixels decoded at once, over all uploads and searches: a decode of w x h waits until w·h of
+    /// this is free, so decode memory stays near 7 bytes per pixel of it (README, Memory) however
+    /// many uploads run. At least MaxImagePixels; the default lets two of the largest images decode at once.
+    /// </summary>
+    [Range(1, 10_000_000_000)] public long DecodePixelBudget { get; set; } = 80_000_000;
     /// <summary>When set, writes (PUT, DELETE) need this value in the X-Api-Key header.</summary>
     public string? ApiKey { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DecodePixelBudget < MaxImagePixels)
+            yield return new ValidationResult($"{nameof(DecodePixelBudget)} ({DecodePixelBudget:N0}) must be at least {nameof(MaxImagePixels)} ({MaxImagePixels:N0}).",
+                [nameof(DecodePixelBudget)]);
+    }
 }
 
 public sealed class SearchOptions
@@ -48,6 +61,14 @@ public sealed class SearchOptions
     [Range(0, 1_000_000)] public int ExactSearchMaxRows { get; set; } = 5_000;
     [Range(1, 1000)] public int MaxLimit { get; set; } = 100;
     [Range(1, 1000)] public int DefaultLimit { get; set; } = 10;
+    /// <summary>When set, POST /variants/search (it runs the model) needs this value, or Upload:ApiKey, in the X-Api-Key header.</summary>
+    public string? ApiKey { get; set; }
+    /// <summary>
+    /// Searches by image each client (remote address) may make per minute, in bursts of up to as
+    /// many; past that 429 with Retry-After. 0: no per-client limit. Behind a proxy, have it send
+    /// X-Forwarded-For and set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true, or every client is the proxy.
+    /// </summary>
+    [Range(0, 1_000_000)] public int SearchesPerClientPerMinute { get; set; } = 120;
 }
 
 /// <summary>When the active model's catalog whitening is refitted in the background (README, How it works).</summary>

@@ -21,12 +21,19 @@ public static class ServiceRegistration
         services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WhiteningRefitOptions>().BindConfiguration(WhiteningRefitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        // One source for writes and reads; a standby would be passed as the second (CatalogDataSources).
-        services.AddSingleton(sp => new CatalogDataSources(CreateDataSource(
-            sp.GetRequiredService<IConfiguration>().GetConnectionString("Catalog")
-                ?? throw new InvalidOperationException("Set ConnectionStrings:Catalog (e.g. env ConnectionStrings__Catalog)."),
-            sp.GetRequiredService<IOptions<SearchOptions>>().Value,
-            sp.GetRequiredService<ILoggerFactory>())));
+        // Writes go to ConnectionStrings:Catalog; client reads to ConnectionStrings:CatalogRead when set
+        // (docs/SCALING.md: primary and standbys with Target Session Attributes=prefer-standby), else to the same.
+        services.AddSingleton(sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var search = sp.GetRequiredService<IOptions<SearchOptions>>().Value;
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            var writes = CreateDataSource(configuration.GetConnectionString("Catalog")
+                ?? throw new InvalidOperationException("Set ConnectionStrings:Catalog (e.g. env ConnectionStrings__Catalog)."), search, loggers);
+            return configuration.GetConnectionString("CatalogRead") is { Length: > 0 } read
+                ? new CatalogDataSources(writes, CreateDataSource(read, search, loggers))
+                : new CatalogDataSources(writes);
+        });
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ServedModel>();
         services.AddSingleton<SearchPlan>();

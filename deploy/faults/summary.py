@@ -1,0 +1,20 @@
+#!/usr/bin/env python3
+"""Summarises load.py's requests.tsv: sent, answered by status, no answer, p50/p99 (ms) of answered requests.
+
+  summary.py requests.tsv [label]   -> one Markdown table row:
+  | label | sent | by status | no answer | p50 ms | p99 ms |
+"""
+import collections, sys
+
+lat, statuses, sent = [], collections.Counter(), 0
+for line in open(sys.argv[1]):
+    _, kind, status, seconds = line.rstrip("\n").split("\t")
+    sent += 1
+    statuses[status] += 1
+    if status != "0":
+        lat.append(float(seconds) * 1000)
+lat.sort()
+q = lambda f: f"{lat[min(len(lat) - 1, int(f * len(lat)))]:.0f}" if lat else "-"
+by = " ".join(f"{s}:{n}" for s, n in sorted(statuses.items()) if s != "0")
+label = sys.argv[2] if len(sys.argv) > 2 else sys.argv[1]
+print(f"| {label} | {sent} | {by or '-'} | {statuses.get('0', 0)} | {q(0.5)} | {q(0.99)} |")
