@@ -140,6 +140,15 @@ api_start() {
     ) &
     echo $! > "$api_pid_file"
     cv_wait_api_ready "$api_url" "$(cat "$api_pid_file")" || { tail -n 30 "$api_log" >&2; cv_die "the API did not become ready ($api_log)"; }
+    # Warm-up (JIT, tiered compilation, the pool's connections, the thread pool), not measured.
+    [[ -z "${BENCH_NO_WARMUP:-}" ]] || return 0
+    cat > "$work/warm.lua" <<LUA
+local n = 0
+function request() n = n + 1; return wrk.format("GET", string.format("/variants/%010d?limit=10&sameCategory=%s", math.random($rows), n % 2 == 0)) end
+LUA
+    wrk -t 2 -c 16 -d "${BENCH_WARMUP:-10}s" -s "$work/warm.lua" "$api_url" > "$work/warm.out" 2>&1 || true
+    # After its first load the runtime goes on compiling (tiered JIT) for some seconds: let it.
+    sleep 10
 }
 
 cleanup() {
@@ -157,7 +166,7 @@ fill() {
     PGDATABASE=postgres bench_psql -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
     bench_ensure_database "$db"
     cv_log "starting the API once on the empty database: it migrates it and registers its model"
-    api_start
+    BENCH_NO_WARMUP=1 api_start
     api_stop
     read -r BENCH_MODEL_ID BENCH_MODEL_DIM <<< "$(model_row)"
     [[ "$BENCH_MODEL_DIM" == "$dim" ]] || cv_die "the API registered a model of $BENCH_MODEL_DIM dimensions, not $dim"
@@ -279,9 +288,11 @@ nearest_full_sql() {
         "$(bench_nearest_sql "$same" "$vector" "$category" @SKU)"
 }
 
+# NearestAsync with FindAsync folded in: the vector (of the product's current image, as FindAsync
+# reads it) and the category come from subqueries, so the vector never leaves the server.
 one_statement_sql() {
     nearest_full_sql "$1" \
-        "(SELECT embedding FROM embeddings WHERE model_id = $m AND sku = @SKU)" \
+        "(SELECT e.embedding FROM products p JOIN embeddings e ON e.model_id = $m AND e.sku = p.sku AND e.image_sha256 = p.image_sha256 WHERE p.sku = @SKU)" \
         "(SELECT category FROM products WHERE sku = @SKU)"
 }
 
@@ -317,23 +328,17 @@ api_script() {
 }
 
 # recall CASE KIND INCL PGOPTIONS SQL: mean recall@10 of SQL (its first column, skus or ids)
-# over bench_q against bench_truth, with the case's settings.
+# over bench_q against bench_truth, with the case's settings. The query is a prepared statement
+# (PREPARE / EXECUTE), so plan_cache_mode applies as it does to pgbench's and the API's.
 recall() {
     local kind="$2" incl="$3" options="$4" sql="$5"
     sql="${sql//@SKU/$(sku_expr '$1')}"
     sql="${sql//@I/\$1}"
-    sql="${sql//\'/\'\'}"
-    PGOPTIONS="$options" bench_psql <<SQL
+    PGOPTIONS="$options" bench_psql <<SQL | tail -n1
 SET client_min_messages = warning;
 CREATE TEMP TABLE answers (i integer, sku text);
-DO \$\$
-DECLARE q record;
-BEGIN
-    FOR q IN SELECT i FROM bench_q LOOP
-        EXECUTE 'INSERT INTO answers SELECT \$1, lpad(x::text, 10, ''0'') FROM ($sql) AS r(x)' USING q.i;
-    END LOOP;
-END
-\$\$;
+PREPARE s(integer) AS INSERT INTO answers SELECT \$1, lpad(x::text, 10, '0') FROM ($sql) AS r(x);
+SELECT format('EXECUTE s(%s)', i) FROM bench_q \\gexec
 SELECT round(avg(found / 10.0), 4) FROM (
     SELECT t.i, count(a.sku) AS found FROM bench_truth t LEFT JOIN answers a ON a.i = t.i AND a.sku = t.sku
     WHERE t.kind = '$kind' AND t.incl = $incl GROUP BY t.i) per_query;
@@ -389,6 +394,7 @@ pgbench_case() {
         before="$(cpu_now)"
         PGOPTIONS="$options" timed_loadgen "$raw/pgbench.out" pgbench -n -M "$mode" -c "$c" -j "$threads" -T "$seconds" -r \
             --log --log-prefix="$raw/tx" -f "$script"
+        sleep 0.5  # pgbench's backends exit; the postmaster reaps them (their CPU moves to its cutime)
         after="$(cpu_now)"
         tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$raw/pgbench.out" | head -n1)"
         n="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$raw/pgbench.out")"
@@ -417,6 +423,9 @@ LUA
         threads=1; (( c > 1 )) && threads=2
         out="$work/wrk-$kind-$c-$RANDOM.out"
         load="$(cut -d' ' -f1 /proc/loadavg)"
+        # 2 s at this concurrency first (not measured): the pool's connections, the JIT's tier 1.
+        wrk -t "$threads" -c "$c" -d 2s -s "$work/wrk.lua" "$api_url" > /dev/null 2>&1 || true
+        sleep 0.5
         before="$(cpu_now)"
         timed_loadgen "$out" wrk -t "$threads" -c "$c" -d "${seconds}s" --timeout 10s -s "$work/wrk.lua" "$api_url"
         after="$(cpu_now)"
@@ -469,44 +478,54 @@ for kind in U C; do
     if [[ "$kind" == U ]]; then bench_say "-- unfiltered (sameCategory=false)"; else bench_say "-- same category (sameCategory=true; $(( rows / categories )) products a category)"; fi
     bench_say "   load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-    sql="$(raw_sql raw_vec "$kind")"
+    # (a) on the halfvec column (the API's storage type): the plainest query on the same rows.
+    sql="$(raw_sql raw_half "$kind")"
     pgbench_script "$work/a-$kind.sql" "$sql"
-    pgbench_case "$kind" "(a) raw vector($d), HNSW defaults" extended "" "$work/a-$kind.sql" "$(recall a "$kind" true "" "$sql")"
+    pgbench_case "$kind" "(a) raw: halfvec($d) column, HNSW defaults" extended "" "$work/a-$kind.sql" "$(recall a "$kind" true "" "$sql")"
+    if (( levers )); then
+        sql="$(raw_sql raw_vec "$kind")"
+        pgbench_script "$work/a0-$kind.sql" "$sql"
+        pgbench_case "$kind" "A0 raw on a vector($d) column instead" extended "" "$work/a0-$kind.sql" "$(recall A0 "$kind" true "" "$sql")"
+    fi
 
     if (( levers )) && [[ "$kind" == U ]]; then
-        sql="$(raw_sql raw_vec U)"
-        pgbench_case U "L0 (a) with ef_search 80" extended "-c hnsw.ef_search=80" "$work/a-U.sql" "$(recall L0 U true "-c hnsw.ef_search=80" "$sql")"
         sql="$(raw_sql raw_half U)"
-        pgbench_script "$work/l1.sql" "$sql"
-        pgbench_case U "L1 raw halfvec($d) column" extended "" "$work/l1.sql" "$(recall L1 U true "" "$sql")"
+        pgbench_case U "A1 (a) with ef_search 80" extended "-c hnsw.ef_search=80" "$work/a-U.sql" "$(recall A1 U true "-c hnsw.ef_search=80" "$sql")"
         sql="$(api_plain_sql)"
-        pgbench_script "$work/l2.sql" "$sql"
-        pgbench_case U "L2 API table: partial index on ::halfvec($d)" extended "" "$work/l2.sql" "$(recall L2 U true "" "$sql")"
+        pgbench_script "$work/l1.sql" "$sql"
+        pgbench_case U "L1 API table, partial index on ::halfvec($d)" extended "" "$work/l1.sql" "$(recall L1 U true "" "$sql")"
         opt="-c hnsw.ef_search=80"
-        pgbench_case U "L3 + ef_search 80" extended "$opt" "$work/l2.sql" "$(recall L3 U true "$opt" "$sql")"
+        pgbench_case U "L2 + ef_search 80" extended "$opt" "$work/l1.sql" "$(recall L2 U true "$opt" "$sql")"
         opt="$opt -c hnsw.iterative_scan=strict_order"
-        pgbench_case U "L4 + iterative_scan strict_order" extended "$opt" "$work/l2.sql" "$(recall L4 U true "$opt" "$sql")"
+        pgbench_case U "L3 + iterative_scan strict_order" extended "$opt" "$work/l1.sql" "$(recall L3 U true "$opt" "$sql")"
         sql="$(api_plain_sql exclude)"
-        pgbench_script "$work/l5.sql" "$sql"
-        pgbench_case U "L5 + sku <> self" extended "$opt" "$work/l5.sql" "$(recall L5 U false "$opt" "$sql")"
+        pgbench_script "$work/l4.sql" "$sql"
+        pgbench_case U "L4 + sku <> self" extended "$opt" "$work/l4.sql" "$(recall L4 U false "$opt" "$sql")"
         sql="$(one_statement_sql U)"
-        pgbench_script "$work/l6.sql" "$sql"
+        pgbench_script "$work/l5.sql" "$sql"
         opt="$(api_options 80)"
-        pgbench_case U "L6 + join products, 1 statement, custom plans" extended "$opt" "$work/l6.sql" "$(recall L6 U false "$opt" "$sql")"
+        pgbench_case U "L5 + join products (1 statement), custom plans" extended "$opt" "$work/l5.sql" "$(recall L5 U false "$opt" "$sql")"
     fi
 
     api_script "$work/b-$kind.sql" "$kind"
     rsql="$(one_statement_sql "$kind")"
     rec="$(recall b "$kind" false "$(api_options 80)" "$rsql")"
     pgbench_case "$kind" "(b) API SQL: 2 statements, prepared" prepared "$(api_options 80)" "$work/b-$kind.sql" "$rec"
-    if (( levers )) && [[ "$kind" == U ]]; then
-        pgbench_case U "L7 (b) unprepared (-M extended)" extended "$(api_options 80)" "$work/b-U.sql" "$rec"
+    if (( levers )); then
+        pgbench_case "$kind" "L6 (b) unprepared (-M extended)" extended "$(api_options 80)" "$work/b-$kind.sql" "$rec"
+        pgbench_case "$kind" "L7 (b) with ef_search $proposed_ef" prepared "$(api_options "$proposed_ef")" "$work/b-$kind.sql" \
+            "$(recall L7 "$kind" false "$(api_options "$proposed_ef")" "$rsql")"
     fi
 
     # (b') proposed: one statement (FindAsync folded in: the vector stays in the server), prepared, ef_search $proposed_ef.
     opt="$(api_options "$proposed_ef")"
     pgbench_script "$work/p-$kind.sql" "$rsql"
-    pgbench_case "$kind" "(b') proposed: 1 statement, ef_search $proposed_ef" prepared "$opt" "$work/p-$kind.sql" "$(recall p "$kind" false "$opt" "$rsql")"
+    rec="$(recall p "$kind" false "$opt" "$rsql")"
+    pgbench_case "$kind" "(b') proposed: 1 statement, ef_search $proposed_ef" prepared "$opt" "$work/p-$kind.sql" "$rec"
+    if (( levers )); then
+        opt="-c hnsw.ef_search=$proposed_ef -c hnsw.iterative_scan=strict_order"
+        pgbench_case "$kind" "P1 (b') with generic plans" prepared "$opt" "$work/p-$kind.sql" "$(recall P1 "$kind" false "$opt -c plan_cache_mode=force_generic_plan" "$rsql")"
+    fi
 
     same=false; [[ "$kind" == C ]] && same=true
     rec="$(http_recall "$kind")"
