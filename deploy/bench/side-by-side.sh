@@ -462,7 +462,7 @@ SQL
 # run
 
 bench_header "side by side: raw pgvector, the API's SQL, GET /variants through HTTP" "$command_line"
-bench_say "   machine  $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1)), $(free -g | awk '/^Mem:/ { print $2 }') GB; PostgreSQL $(bench_psql -c 'SHOW server_version'), pgvector $(bench_psql -c "SELECT extversion FROM pg_extension WHERE extname = 'vector'"); the API, PostgreSQL and the load generator share the cores"
+bench_say "   system   $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n1)), $(free -g | awk '/^Mem:/ { print $2 }') GB; PostgreSQL $(bench_psql -c 'SHOW server_version'), pgvector $(bench_psql -c "SELECT extversion FROM pg_extension WHERE extname = 'vector'"); the API, PostgreSQL and the load generator share the cores"
 bench_say "   data     database $db: $rows products, $dim-d unit vectors in $clusters clusters, $categories categories; model $m; $FILL_NOTE"
 bench_psql -F ' ' -c "SELECT name, round(seconds, 1), round(bytes / 1048576.0, 1), round(seconds * 1e6 / $rows, 0), round(bytes / 1048576.0 * 1e6 / $rows, 0) FROM bench_builds ORDER BY name" |
 while read -r name secs mb spm mbpm; do
@@ -482,6 +482,11 @@ for kind in U C; do
     sql="$(raw_sql raw_half "$kind")"
     pgbench_script "$work/a-$kind.sql" "$sql"
     pgbench_case "$kind" "(a) raw: halfvec($d) column, HNSW defaults" extended "" "$work/a-$kind.sql" "$(recall a "$kind" true "" "$sql")"
+    if [[ "$kind" == C ]]; then
+        # The raw filtered query at equal recall: with iterative scans HNSW goes on until 10 pass.
+        opt="-c hnsw.iterative_scan=strict_order"
+        pgbench_case C "A2 (a) with iterative_scan strict_order" extended "$opt" "$work/a-C.sql" "$(recall A2 C true "$opt" "$sql")"
+    fi
     if (( levers )); then
         sql="$(raw_sql raw_vec "$kind")"
         pgbench_script "$work/a0-$kind.sql" "$sql"
