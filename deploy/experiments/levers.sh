@@ -38,10 +38,12 @@ evaluate gray-gem-l34-parts-flip-320px-whitened --baseline imagenet-gray --basel
 evaluate default-unwhitened            --baseline default --no-whiten
 evaluate default                       --baseline default
 evaluate gray-gem-l34-parts-384px-whitened --baseline imagenet-gray --baseline-size 384 --descriptor "gem=3 layers=3+4 $paper flip=no" --whiten
+evaluate default-luma-equalise         --baseline default --luma equalise
+evaluate default-luma-stretch          --baseline default --luma stretch
 
 rows=(imagenet-gray gray-whitened gray-gem gray-gem-whitened gray-gem-l34-whitened gray-gem-l34-parts-whitened
       gray-gem-l34-parts-flip-whitened gray-gem-l34-parts-320px-whitened gray-gem-l34-parts-flip-320px-whitened gray-gem-l34-parts-384px-whitened
-      default-unwhitened default)
+      default-unwhitened default default-luma-equalise default-luma-stretch)
 files=()
 for row in "${rows[@]}"; do files+=("$RUNS/eval/$row.json"); done
 cli results "${files[@]}" | tee "$RUNS/levers.md"

@@ -46,6 +46,10 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [Description("How an imagenet baseline pools its features, e.g. \"gem=3 layers=3+4 parts=whole=0:1,top=0:0.5,bottom=0.5:1 flip=yes\"; keys left out take the served default's value. Without it: average pooling of the last stage.")]
         public string? Descriptor { get; init; }
 
+        [CommandOption("--luma <curve>")]
+        [Description("Tone curve for an imagenet-gray or default baseline's luma, fitted on the garment: equalise (ColourMode.GrayEqualised) or stretch (1st-99th percentile, GrayStretched). Default: plain luma.")]
+        public string? Luma { get; init; }
+
         [CommandOption("--whiten")]
         [Description("Whiten the vectors on the evaluated catalog itself, labels unread, as the service does on the catalog it serves (on by default for --baseline default).")]
         public bool Whiten { get; init; }
@@ -111,6 +115,8 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             if (new[] { Model, Baseline, Vectors }.Count(o => o is not null) != 1) return ValidationResult.Error("Give one of --model, --baseline or --vectors.");
             if (Vectors is not null && !File.Exists(Vectors)) return ValidationResult.Error($"No vectors file {Vectors}.");
             if (WhitenRank is < 1) return ValidationResult.Error("--whiten-rank is at least 1.");
+            if (Luma is not null && (Luma is not ("equalise" or "stretch") || Baseline is not (ImageNetGrayBaseline or ServedDefaultBaseline)))
+                return ValidationResult.Error("--luma is equalise or stretch, with --baseline imagenet-gray or default.");
             if (Grouping && Threshold is null && (CalibrateOn == Split || Split == "all" || CalibrateOn is not ("train" or "validation")))
                 return ValidationResult.Error("--grouping calibrates on another split than the evaluated one: give --split validation (or train) and --calibrate-on the other, or a --threshold.");
             if (TargetPrecision is <= 0 or > 1) return ValidationResult.Error("--target-precision is in (0, 1].");
@@ -280,7 +286,8 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     /// <summary>The prepared ImageNet model a baseline names, made once per descriptor and size beside the CLI.</summary>
     private static string PrepareBaseline(Settings settings, out string descriptorText)
     {
-        var colour = settings.Baseline == ImageNetRgbBaseline ? ColourMode.Rgb : ColourMode.Gray;
+        var colour = settings.Baseline == ImageNetRgbBaseline ? ColourMode.Rgb
+            : settings.Luma switch { "equalise" => ColourMode.GrayEqualised, "stretch" => ColourMode.GrayStretched, _ => ColourMode.Gray };
         var descriptor = settings.Baseline == ServedDefaultBaseline ? DescriptorOptions.Default
             : settings.Descriptor is null ? DescriptorOptions.Plain : DescriptorOptions.Parse(settings.Descriptor);
         var size = settings.BaselineSize ?? BaselineSizeOf(settings);

@@ -23,15 +23,17 @@ public static class Letterbox
         }));
     }
 
-    public static Rgb24 BorderColour(Image<Rgb24> image)
+    public static Rgb24 BorderColour(Image<Rgb24> image) => BorderColour(Pixels.Of(image), image.Width, image.Height);
+
+    /// <summary>The per-channel median of the outermost pixels of a <paramref name="width"/> x <paramref name="height"/> picture, row after row.</summary>
+    public static Rgb24 BorderColour(ReadOnlySpan<Rgb24> pixels, int width, int height)
     {
         Span<int> histogram = stackalloc int[3 * 256];
         var count = 0;
-        var pixels = Pixels.Of(image);
-        for (var y = 0; y < image.Height; y++)
+        for (var y = 0; y < height; y++)
         {
-            var row = pixels.Slice(y * image.Width, image.Width);
-            if (y == 0 || y == image.Height - 1)
+            var row = pixels.Slice(y * width, width);
+            if (y == 0 || y == height - 1)
             {
                 foreach (var p in row) Add(histogram, p, ref count);
             }

@@ -4,8 +4,12 @@ namespace ColorVariants.Core.Images;
 
 public enum ChannelOrder { Rgb, Bgr }
 
-/// <summary>How pixels reach the model: Rgb keeps colour, Gray feeds BT.601 luma to all three channels.</summary>
-public enum ColourMode { Rgb, Gray }
+/// <summary>
+/// How pixels reach the model: Rgb keeps colour, Gray feeds BT.601 luma to all three channels,
+/// GrayEqualised feeds luma after <see cref="LumaEqualisation"/>: the garment's own tones spread
+/// over the whole range, so a black and a white version of one design look alike.
+/// </summary>
+public enum ColourMode { Rgb, Gray, GrayEqualised, GrayStretched }
 
 /// <summary>
 /// How an image becomes a model's input tensor. It is stored in the model file's ONNX metadata
@@ -48,7 +52,7 @@ public sealed record PreprocessingSpec(
         yield return new(ChannelOrderKey, ChannelOrder == ChannelOrder.Bgr ? "bgr" : "rgb");
         yield return new(MeanKey, Join(Mean));
         yield return new(StdKey, Join(Std));
-        yield return new(ColourModeKey, ColourMode == ColourMode.Gray ? "gray" : "rgb");
+        yield return new(ColourModeKey, ColourMode switch { ColourMode.Gray => "gray", ColourMode.GrayEqualised => "gray-equalised", ColourMode.GrayStretched => "gray-stretched", _ => "rgb" });
     }
 
     /// <summary>Reads the spec from ONNX metadata; a model without it cannot be served safely.</summary>
@@ -68,6 +72,8 @@ public sealed record PreprocessingSpec(
         var mode = Get(ColourModeKey).ToLowerInvariant() switch
         {
             "gray" or "grey" => ColourMode.Gray,
+            "gray-equalised" => ColourMode.GrayEqualised,
+            "gray-stretched" => ColourMode.GrayStretched,
             "rgb" => ColourMode.Rgb,
             var other => throw new InvalidDataException($"Unknown colour mode '{other}'."),
         };

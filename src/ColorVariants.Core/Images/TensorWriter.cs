@@ -28,14 +28,19 @@ public static class TensorWriter
         Span<float> scale = [1f / spec.Std[0], 1f / spec.Std[1], 1f / spec.Std[2]];
         Span<float> rgb = stackalloc float[3];
         var luma = PreprocessingSpec.LumaWeights;
-        var gray = spec.ColourMode == ColourMode.Gray;
+        var gray = spec.ColourMode != ColourMode.Rgb;
+        Span<float> toneCurve = stackalloc float[256];
+        var equalised = spec.ColourMode is ColourMode.GrayEqualised or ColourMode.GrayStretched;
+        if (spec.ColourMode == ColourMode.GrayEqualised) LumaEqualisation.ToneCurve(pixels, spec.InputSize, toneCurve);
+        if (spec.ColourMode == ColourMode.GrayStretched) LumaEqualisation.StretchCurve(pixels, spec.InputSize, toneCurve);
 
         for (var i = 0; i < plane; i++)
         {
             var p = pixels[i];
             if (gray)
             {
-                rgb[0] = rgb[1] = rgb[2] = luma[0] * p.R + luma[1] * p.G + luma[2] * p.B;
+                var y = luma[0] * p.R + luma[1] * p.G + luma[2] * p.B;
+                rgb[0] = rgb[1] = rgb[2] = equalised ? toneCurve[LumaEqualisation.Level(y)] : y;
             }
             else
             {

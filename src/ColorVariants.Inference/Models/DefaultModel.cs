@@ -154,7 +154,7 @@ public static class DefaultModel
         graph.Output.Add(new ValueInfoProto { Name = "embedding", Type = OnnxGraph.TensorType(["batch", descriptor.Dimensions]) });
         graph.ValueInfo.Clear();
 
-        var name = $"resnet18-imagenet-{(colourMode == ColourMode.Gray ? "gray" : "rgb")}{descriptor.NameSuffix}";
+        var name = $"resnet18-imagenet-{colourMode switch { ColourMode.Gray => "gray", ColourMode.GrayEqualised => "gray-equalised", ColourMode.GrayStretched => "gray-stretched", _ => "rgb" }}{descriptor.NameSuffix}";
         OnnxModelFile.SetMetadata(model, PreprocessingSpec.CntkResNet(inputSize, colourMode).ToMetadata());
         OnnxModelFile.SetMetadata(model,
         [

@@ -14,7 +14,12 @@ public static class ModelInput
     public static Tensor From(Tensor rgb, PreprocessingSpec spec)
     {
         using var scope = torch.NewDisposeScope();
-        var pixels = spec.ColourMode == ColourMode.Gray ? Luma.Gray3(rgb) : rgb;
+        var pixels = spec.ColourMode switch
+        {
+            ColourMode.Gray => Luma.Gray3(rgb),
+            ColourMode.Rgb => rgb,
+            var other => throw new NotSupportedException($"Training does not feed {other} input yet; train gray or rgb."),
+        };
         // Input channel c reads pixel channel c (RGB) or 2 - c (BGR), as TensorWriter does.
         var ordered = spec.ChannelOrder == ChannelOrder.Bgr ? pixels.flip(1) : pixels;
         // TensorWriter multiplies by a float reciprocal of std; so does this, for equal rounding.
