@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Serialization;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Storage;
+using ColorVariants.Api.Variants;
 using ColorVariants.Core.Embedding;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +39,7 @@ public sealed class WhiteningRefitter(
     Models.ServedModel models,
     CatalogReembedder reembedder,
     CatalogStartup startup,
+    VariantThresholds thresholds,
     IOptions<WhiteningRefitOptions> options,
     ILogger<WhiteningRefitter> logger) : BackgroundService
 {
@@ -63,6 +65,8 @@ public sealed class WhiteningRefitter(
                     var refit = await RefitAsync(force: false, stoppingToken);
                     if (refit.Outcome is RefitOutcome.TooFewVectors or RefitOutcome.Reembedding or RefitOutcome.Superseded)
                         logger.LogDebug("Whitening refit check: {Detail}", refit.Detail);
+                    // Another instance may have refitted or calibrated meanwhile.
+                    if (refit.Outcome != RefitOutcome.Fitted) await thresholds.LoadAsync(stoppingToken);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -115,6 +119,9 @@ public sealed class WhiteningRefitter(
             vectors = await store.CountVectorsAsync(model, cancellationToken);
             var detail = $"Fitted on {fitted.SampleCount} vectors (rank {fitted.Rank}) in {fitSeconds:0.0} s; re-projected {replaced.Rows} vectors of model {model.Name} in {lockedSeconds:0.0} s (uploads wait for this part).";
             logger.LogInformation("Whitening version {Version}: {Detail}", replaced.Version, detail);
+            // The scores have a new scale: the variant threshold is calibrated again where labels allow.
+            var recalibration = await thresholds.CalibrateAsync(null, cancellationToken);
+            if (recalibration.Outcome != CalibrationOutcome.Calibrated) logger.LogInformation("Variant threshold after the refit: {Detail}", recalibration.Detail);
             return Answer(RefitOutcome.Fitted, detail, replaced.Rows);
         }
         finally

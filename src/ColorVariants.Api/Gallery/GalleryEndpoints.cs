@@ -15,7 +15,8 @@ public static class GalleryEndpoints
 {
     private const string Style = """
         <style>body{font-family:sans-serif;margin:1.5rem}figure{display:inline-block;margin:.4rem;width:170px;vertical-align:top}
-        img{width:170px;height:170px;object-fit:contain;background:#f4f4f4}figcaption{font-size:.8rem}.query img{outline:3px solid #36c}</style>
+        img{width:170px;height:170px;object-fit:contain;background:#f4f4f4}figcaption{font-size:.8rem}.query img{outline:3px solid #36c}
+        .variant img{outline:3px solid #2a2}.variant figcaption b{color:#2a2}</style>
         """;
 
     public static IEndpointRouteBuilder MapGallery(this IEndpointRouteBuilder app)
@@ -33,24 +34,26 @@ public static class GalleryEndpoints
 
     /// <summary>The variants /variants/{sku} answers, with its parameters and its 400s, as pictures.</summary>
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetPage(
-        string sku, int? limit, double? minScore, bool? sameCategory, CatalogStore store, ServedModel models, IOptions<SearchOptions> options,
-        HttpRequest request, CancellationToken cancellationToken)
+        string sku, int? limit, double? minScore, bool? sameCategory, bool? variantsOnly, CatalogStore store, ServedModel models,
+        VariantThresholds thresholds, IOptions<SearchOptions> options, HttpRequest request, CancellationToken cancellationToken)
     {
-        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, store, models, options.Value, cancellationToken);
+        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, variantsOnly ?? false, store, models, thresholds, options.Value, cancellationToken);
         if (found is null) return problem!;
         var (model, filter, hits) = (found.Model, found.Category, found.Hits);
+        var variants = hits.Count(h => ProductVariants.IsVariant(h, found.Threshold));
 
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
             <!doctype html><html><head><meta charset="utf-8"><title>Variants of {HtmlEncode(sku)}</title>{Style}</head><body>
-            <h1>Colour variants of {HtmlEncode(sku)}</h1><p>Model {HtmlEncode(model.Name)}; {(filter is null ? "all categories" : "category " + HtmlEncode(filter))}.</p>
+            <h1>Colour variants of {HtmlEncode(sku)}</h1><p>Model {HtmlEncode(model.Name)}; {(filter is null ? "all categories" : "category " + HtmlEncode(filter))}; {variants} of {hits.Count} called variants (score at least {found.Threshold:0.000}, framed green).</p>
             <figure class="query"><img src="{HtmlEncode(request.PathBase + "/products/" + Uri.EscapeDataString(sku) + "/image")}" alt="{HtmlEncode(sku)}"><figcaption>{HtmlEncode(sku)} (query)</figcaption></figure>
             """);
         foreach (var hit in hits)
         {
+            var isVariant = ProductVariants.IsVariant(hit, found.Threshold);
             html.Append(CultureInfo.InvariantCulture, $"""
-                <figure><a href="{HtmlEncode(request.PathBase + "/gallery/" + Uri.EscapeDataString(hit.Sku))}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
-                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}<br>{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
+                <figure{(isVariant ? " class=\"variant\"" : "")}><a href="{HtmlEncode(request.PathBase + "/gallery/" + Uri.EscapeDataString(hit.Sku))}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
+                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(isVariant ? " <b>variant</b>" : "")}<br>{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
                 """);
         }
         html.Append("</body></html>");

@@ -15,6 +15,8 @@ namespace ColorVariants.Api.Infrastructure;
 [JsonSerializable(typeof(SearchResponse))]
 [JsonSerializable(typeof(ModelResponse))]
 [JsonSerializable(typeof(WhiteningRefit))]
+[JsonSerializable(typeof(ThresholdCalibration))]
+[JsonSerializable(typeof(ThresholdRecalibration))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,12 +1,13 @@
 using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
+using ColorVariants.Api.Variants;
 
 namespace ColorVariants.Api.Infrastructure;
 
 /// <summary>
 /// Runs before the server takes requests: loads the model (building the session), migrates the
-/// database and registers the model as the active one. The database may still be starting
+/// database, registers the model as the active one and reads its variant threshold. The database may still be starting
 /// (containers), so it is retried for a while before start-up fails.
 /// </summary>
 public sealed class CatalogStartup(
@@ -14,6 +15,7 @@ public sealed class CatalogStartup(
     DatabaseMigrator migrator,
     CatalogStore store,
     ServedModel models,
+    VariantThresholds thresholds,
     ILogger<CatalogStartup> logger) : IHostedService
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -30,6 +32,7 @@ public sealed class CatalogStartup(
             {
                 await migrator.MigrateAsync(cancellationToken);
                 models.Registered(await store.RegisterModelAsync(embedder.Model, cancellationToken));
+                await thresholds.LoadAsync(cancellationToken);
                 _completed.TrySetResult();
                 return;
             }

@@ -71,6 +71,27 @@ public sealed class SearchOptions
     [Range(0, 1_000_000)] public int SearchesPerClientPerMinute { get; set; } = 120;
 }
 
+/// <summary>How a model decides which neighbours are colour variants (README, Configuration; issue 8).</summary>
+public sealed class VariantDecisionOptions
+{
+    public const string Section = "Variants";
+
+    /// <summary>
+    /// The threshold (cosine of the searchable vectors) of a model that has none of its own
+    /// (metadata colorvariants.variant_threshold) and no calibration. Measured for the served
+    /// default: docs/RESULTS.md, "The decision".
+    /// </summary>
+    [Range(-1.0, 1.0)] public double DefaultThreshold { get; set; } = 0.35;
+    /// <summary>The product attribute whose equal values mark colour variants (what an import's `style` column becomes).</summary>
+    [Required, MinLength(1)] public string LabelAttribute { get; set; } = "style";
+    /// <summary>The share of the pairs called variants that must be variants on the labelled products.</summary>
+    [Range(0.5, 1.0)] public double TargetPrecision { get; set; } = 0.9;
+    /// <summary>Fewer labelled products than this calibrate nothing: a precision over a few pairs is luck.</summary>
+    [Range(10, int.MaxValue)] public int MinimumLabelledProducts { get; set; } = 100;
+    /// <summary>Each labelled product's nearest neighbours in its category that the calibration scores (as /variants shows them).</summary>
+    [Range(1, 100)] public int Neighbours { get; set; } = 10;
+}
+
 /// <summary>When the active model's catalog whitening is refitted in the background (README, How it works).</summary>
 public sealed class WhiteningRefitOptions
 {

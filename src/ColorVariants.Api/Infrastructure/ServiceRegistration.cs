@@ -2,6 +2,7 @@ using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Health;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
+using ColorVariants.Api.Variants;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -19,6 +20,7 @@ public static class ServiceRegistration
         services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SearchOptions>().BindConfiguration(SearchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<VariantDecisionOptions>().BindConfiguration(VariantDecisionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WhiteningRefitOptions>().BindConfiguration(WhiteningRefitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         // Writes go to ConnectionStrings:Catalog; client reads to ConnectionStrings:CatalogRead when set
@@ -46,6 +48,7 @@ public static class ServiceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<CatalogReembedder>());
         services.AddSingleton<ActiveWhitening>();
         services.AddSingleton<WhiteningRefitter>();
+        services.AddSingleton<VariantThresholds>();
         services.AddHostedService(sp => sp.GetRequiredService<WhiteningRefitter>());
 
         // The body may hold the image plus a few form fields; the image's own limit is checked on its length.

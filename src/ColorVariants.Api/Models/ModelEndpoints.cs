@@ -1,5 +1,6 @@
 using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Variants;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ColorVariants.Api.Models;
@@ -14,7 +15,8 @@ public sealed record ModelResponse(
     string ColourMode,
     IReadOnlyDictionary<string, string> Metadata,
     ReembedStatus Reembedding,
-    WhiteningStatus Whitening);
+    WhiteningStatus Whitening,
+    VariantThresholdStatus VariantThreshold);
 
 public static class ModelEndpoints
 {
@@ -33,10 +35,22 @@ public static class ModelEndpoints
             .RequireApiKey()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/active/variant-threshold", CalibrateThreshold)
+            .WithName("CalibrateVariantThreshold")
+            .WithSummary("Calibrate the active model's variant threshold on the catalog's labelled products now")
+            .WithDescription("Products whose attributes carry `Variants:LabelAttribute` (default `style`: equal values are colour variants) are scored " +
+                             "against their nearest neighbours in their category, as /variants ranks them; the lowest threshold whose pairs reach " +
+                             "`targetPrecision` (default `Variants:TargetPrecision`, 0.9) is stored with the model. 409 when there are too few labels " +
+                             "or no threshold reaches the target: then the threshold in force stays. A whitening refit recalibrates by itself.")
+            .RequireApiKey()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
-    public static async Task<Ok<ModelResponse>> GetActive(ImageEmbedder embedder, CatalogReembedder reembedder, WhiteningRefitter whitening, CancellationToken cancellationToken)
+    public static async Task<Ok<ModelResponse>> GetActive(ImageEmbedder embedder, CatalogReembedder reembedder, WhiteningRefitter whitening,
+        VariantThresholds thresholds, CancellationToken cancellationToken)
     {
         var model = embedder.Model;
         return TypedResults.Ok(new ModelResponse(
@@ -48,7 +62,22 @@ public static class ModelEndpoints
             model.Preprocessing.ColourMode.ToString().ToLowerInvariant(),
             model.Metadata,
             reembedder.Status,
-            await whitening.StatusAsync(cancellationToken)));
+            await whitening.StatusAsync(cancellationToken),
+            thresholds.Status));
+    }
+
+    public static async Task<Results<Ok<ThresholdRecalibration>, ProblemHttpResult>> CalibrateThreshold(double? targetPrecision,
+        VariantThresholds thresholds, CancellationToken cancellationToken)
+    {
+        if (targetPrecision is not null and (< 0.5 or > 1 or double.NaN))
+            return Problems.BadParameter("targetPrecision", "'targetPrecision' is from 0.5 to 1.");
+        var calibration = await thresholds.CalibrateAsync(targetPrecision, cancellationToken);
+        return calibration.Outcome switch
+        {
+            CalibrationOutcome.Calibrated => TypedResults.Ok(calibration),
+            CalibrationOutcome.TooFewLabels => TypedResults.Problem(calibration.Detail, statusCode: StatusCodes.Status409Conflict, title: "Too few labelled products"),
+            _ => TypedResults.Problem(calibration.Detail, statusCode: StatusCodes.Status409Conflict, title: "No threshold reaches the target precision"),
+        };
     }
 
     public static async Task<Results<Ok<WhiteningRefit>, ProblemHttpResult>> RefitWhitening(WhiteningRefitter whitening, CancellationToken cancellationToken)

@@ -12,11 +12,13 @@ namespace ColorVariants.Api.Variants;
 /// (<see cref="CatalogStore.FindVariantsAsync"/>, which /variants/search ranks with too).
 /// </summary>
 /// <param name="Category">The category searched: the product's, unless sameCategory=false.</param>
-public sealed record ProductVariants(string Sku, string? ProductCategory, string? Category, ActiveModel Model, IReadOnlyList<VariantHit> Hits)
+/// <param name="Threshold">The variant threshold the hits were judged by (<see cref="VariantThresholds"/>).</param>
+public sealed record ProductVariants(string Sku, string? ProductCategory, string? Category, ActiveModel Model, double Threshold, IReadOnlyList<VariantHit> Hits)
 {
     /// <returns>The variants, or the problem to answer (400 bad parameters, 404 unknown sku, 409 no vector yet).</returns>
     public static async Task<(ProductVariants? Variants, ProblemHttpResult? Problem)> FindAsync(
-        string sku, int? limit, double? minScore, bool? sameCategory, CatalogStore store, ServedModel models, SearchOptions options, CancellationToken cancellationToken)
+        string sku, int? limit, double? minScore, bool? sameCategory, bool variantsOnly, CatalogStore store, ServedModel models,
+        VariantThresholds thresholds, SearchOptions options, CancellationToken cancellationToken)
     {
         if (!CatalogSku.IsValid(sku)) return (null, Problems.InvalidSku(sku));
         if (CheckParameters(limit, minScore, options) is { } problem) return (null, problem);
@@ -27,9 +29,20 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
         if (product.Vector is null) return (null, Problems.NotEmbeddedYet(sku, model.Name));
 
         var category = inCategory ? product.Category : null;
-        var query = new VariantQuery(product.Vector, category, limit ?? options.DefaultLimit, minScore, ExcludeSku: sku, product.CategoryVectors);
-        return (new ProductVariants(sku, product.Category, category, model, await store.FindVariantsAsync(query, model, cancellationToken)), null);
+        var threshold = thresholds.Current;
+        var query = new VariantQuery(product.Vector, category, limit ?? options.DefaultLimit, MinScore(minScore, variantsOnly, threshold), ExcludeSku: sku, product.CategoryVectors);
+        return (new ProductVariants(sku, product.Category, category, model, threshold, await store.FindVariantsAsync(query, model, cancellationToken)), null);
     }
+
+    /// <summary>
+    /// variantsOnly=true is minScore at the threshold: the same query, and since both compare
+    /// rounded scores, exactly the items that <see cref="IsVariant"/> calls variants.
+    /// </summary>
+    public static double? MinScore(double? minScore, bool variantsOnly, double threshold) =>
+        variantsOnly ? Math.Max(minScore ?? -1, threshold) : minScore;
+
+    /// <summary>The decision on one hit: its rounded score at or above the model's threshold.</summary>
+    public static bool IsVariant(VariantHit hit, double threshold) => hit.Score >= threshold;
 
     /// <summary>The parameters every ranking endpoint takes; null when they are fine.</summary>
     public static ProblemHttpResult? CheckParameters(int? limit, double? minScore, SearchOptions options)

@@ -2,10 +2,12 @@ namespace ColorVariants.Api.Variants;
 
 /// <summary>One colour variant, best first in the list that holds it.</summary>
 /// <param name="Score">Cosine similarity of the two products' embeddings, 1 for identical.</param>
-public sealed record VariantResponse(string Sku, double Score, string? Category, string? Name, string? Colour, string ImageUrl);
+/// <param name="IsVariant">The model's decision: the score is at or above its variant threshold (GET /models/active says which and why).</param>
+public sealed record VariantResponse(string Sku, double Score, bool IsVariant, string? Category, string? Name, string? Colour, string ImageUrl);
 
-/// <summary>The colour variants of a catalog product.</summary>
-public sealed record VariantsResponse(string Sku, string? Category, string Model, IReadOnlyList<VariantResponse> Variants);
+/// <summary>The colour variants of a catalog product: its nearest products, each with the decision.</summary>
+/// <param name="VariantThreshold">The score from which an item is called a variant.</param>
+public sealed record VariantsResponse(string Sku, string? Category, string Model, double VariantThreshold, IReadOnlyList<VariantResponse> Variants);
 
-/// <summary>The catalog products that are colour variants of a posted image.</summary>
-public sealed record SearchResponse(string Model, string? Category, IReadOnlyList<VariantResponse> Variants);
+/// <summary>The catalog products nearest to a posted image, each with the decision.</summary>
+public sealed record SearchResponse(string Model, string? Category, double VariantThreshold, IReadOnlyList<VariantResponse> Variants);

@@ -20,7 +20,9 @@ public static class VariantEndpoints
             .WithSummary("Colour variants of a catalog product, best first")
             .WithDescription("`limit` (default 10, at most 100) nearest products by cosine similarity of the active model's embeddings; " +
                              "`minScore` drops weaker ones; `sameCategory` (default: true when the product has a category) keeps " +
-                             "to the product's category. The list holds `limit` items whenever the catalog has that many candidates.")
+                             "to the product's category. The list holds `limit` items whenever the catalog has that many candidates. " +
+                             "Each item says `isVariant`: its score reaches the model's variant threshold (`variantThreshold`, see GET /models/active); " +
+                             "`variantsOnly=true` returns only those.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -28,7 +30,7 @@ public static class VariantEndpoints
         group.MapPost("/search", Search)
             .WithName("SearchVariants")
             .WithSummary("Catalog products that are colour variants of a posted image")
-            .WithDescription("Multipart form: `image` (JPEG, PNG or WebP) and optional `category`, `limit`, `minScore`. Nothing is stored. " +
+            .WithDescription("Multipart form: `image` (JPEG, PNG or WebP) and optional `category`, `limit`, `minScore`, `variantsOnly`. Nothing is stored. " +
                              "Limited per client (Search:SearchesPerClientPerMinute, then 429 with Retry-After); needs X-Api-Key when Search:ApiKey is set.")
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
@@ -50,15 +52,17 @@ public static class VariantEndpoints
         int? limit,
         double? minScore,
         bool? sameCategory,
+        bool? variantsOnly,
         CatalogStore store,
         ServedModel models,
+        VariantThresholds thresholds,
         IOptions<SearchOptions> options,
         HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, store, models, options.Value, cancellationToken);
+        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, variantsOnly ?? false, store, models, thresholds, options.Value, cancellationToken);
         if (found is null) return problem!;
-        return TypedResults.Ok(new VariantsResponse(sku, found.ProductCategory, found.Model.Name, ToResponses(found.Hits, request)));
+        return TypedResults.Ok(new VariantsResponse(sku, found.ProductCategory, found.Model.Name, found.Threshold, ToResponses(found.Hits, found.Threshold, request)));
     }
 
     public static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> Search(
@@ -66,9 +70,11 @@ public static class VariantEndpoints
         [FromForm] string? category,
         [FromForm] int? limit,
         [FromForm] double? minScore,
+        [FromForm] bool? variantsOnly,
         ImageEmbedder embedder,
         CatalogStore store,
         ServedModel models,
+        VariantThresholds thresholds,
         IOptions<SearchOptions> options,
         HttpRequest request,
         CancellationToken cancellationToken)
@@ -85,10 +91,13 @@ public static class VariantEndpoints
         // The query is whitened as the catalog's vectors are; the version check reads one row.
         var vector = (await store.CurrentWhiteningAsync(model, cancellationToken)).Project(embedded.Raw);
 
-        var hits = await store.FindVariantsAsync(new VariantQuery(vector, filter, limit ?? options.Value.DefaultLimit, minScore), model, cancellationToken);
-        return TypedResults.Ok(new SearchResponse(model.Name, filter, ToResponses(hits, request)));
+        var threshold = thresholds.Current;
+        var query = new VariantQuery(vector, filter, limit ?? options.Value.DefaultLimit, ProductVariants.MinScore(minScore, variantsOnly ?? false, threshold));
+        var hits = await store.FindVariantsAsync(query, model, cancellationToken);
+        return TypedResults.Ok(new SearchResponse(model.Name, filter, threshold, ToResponses(hits, threshold, request)));
     }
 
-    private static List<VariantResponse> ToResponses(IReadOnlyList<VariantHit> hits, HttpRequest request) =>
-        hits.Select(h => new VariantResponse(h.Sku, h.Score, h.Category, h.Name, h.Colour, ImageUrls.For(request, h.Sku, h.ImageSha256))).ToList();
+    private static List<VariantResponse> ToResponses(IReadOnlyList<VariantHit> hits, double threshold, HttpRequest request) =>
+        hits.Select(h => new VariantResponse(h.Sku, h.Score, ProductVariants.IsVariant(h, threshold), h.Category, h.Name, h.Colour,
+            ImageUrls.For(request, h.Sku, h.ImageSha256))).ToList();
 }

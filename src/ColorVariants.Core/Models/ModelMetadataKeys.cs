@@ -10,6 +10,8 @@ public static class ModelMetadataKeys
     public const string Parts = "colorvariants.parts";
     /// <summary>How the default model pools its features (<see cref="DescriptorOptions"/>).</summary>
     public const string Descriptor = "colorvariants.descriptor";
+    /// <summary>The model's own variant threshold (cosine), used until a catalog calibrates one.</summary>
+    public const string VariantThreshold = "colorvariants.variant_threshold";
     public const string CatalogFingerprint = "colorvariants.catalog_fingerprint";
     public const string Seed = "colorvariants.seed";
     public const string CreatedAt = "colorvariants.created_at";

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Variants;
+using ColorVariants.Core.Evaluation;
+using Npgsql;
+using NpgsqlTypes;
+using Pgvector;
+
+namespace ColorVariants.Api.Storage;
+
+/// <summary>The variant threshold of a model, and the labelled vectors it is calibrated on.</summary>
+public sealed partial class CatalogStore
+{
+    /// <summary>The model's stored calibration, or null when it has none.</summary>
+    public async Task<StoredThreshold?> ReadVariantThresholdAsync(ActiveModel model, CancellationToken cancellationToken)
+    {
+        await using var command = _writes.CreateCommand($"""
+            SELECT variant_threshold, variant_threshold_calibration, variant_threshold_whitening_version
+            FROM models WHERE id = {model.Id} AND variant_threshold IS NOT NULL
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        var calibration = JsonSerializer.Deserialize(reader.GetString(1), ApiJsonContext.Default.ThresholdCalibration)!;
+        return new StoredThreshold(reader.GetDouble(0), calibration, reader.GetInt32(2));
+    }
+
+    public async Task SaveVariantThresholdAsync(ActiveModel model, StoredThreshold threshold, CancellationToken cancellationToken)
+    {
+        await using var command = _writes.CreateCommand($"""
+            UPDATE models SET variant_threshold = @threshold, variant_threshold_calibration = @calibration,
+                variant_threshold_whitening_version = @version
+            WHERE id = {model.Id}
+            """);
+        command.Parameters.AddWithValue("threshold", threshold.Score);
+        command.Parameters.AddWithValue("calibration", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(threshold.Calibration, ApiJsonContext.Default.ThresholdCalibration));
+        command.Parameters.AddWithValue("version", threshold.WhiteningVersion);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The searchable vectors of the products whose attributes name a <paramref name="labelAttribute"/>
+    /// (e.g. the `style` an import carries), with the whitening version they were read under:
+    /// what a calibration scores pairs on. Read in one repeatable-read snapshot.
+    /// </summary>
+    public async Task<(IReadOnlyList<EmbeddedItem> Items, int WhiteningVersion)> LabelledVectorsAsync(
+        ActiveModel model, string labelAttribute, CancellationToken cancellationToken)
+    {
+        await using var connection = await _writes.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        int version;
+        await using (var read = new NpgsqlCommand($"SELECT whitening_version FROM models WHERE id = {model.Id}", connection, transaction))
+            version = (int)(await read.ExecuteScalarAsync(cancellationToken))!;
+
+        var items = new List<EmbeddedItem>();
+        await using (var command = new NpgsqlCommand($"""
+            SELECT p.sku, p.attributes ->> @label, p.category, e.embedding
+            FROM products p
+            JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
+            WHERE p.attributes ? @label AND p.attributes ->> @label <> ''
+            ORDER BY p.sku
+            """, connection, transaction))
+        {
+            command.Parameters.AddWithValue("label", labelAttribute);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                items.Add(new EmbeddedItem(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                    ToFloats(reader.GetFieldValue<HalfVector>(3))));
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return (items, version);
+    }
+}

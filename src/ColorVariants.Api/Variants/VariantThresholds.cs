@@ -1,0 +1,115 @@
+using System.Globalization;
+using ColorVariants.Api.Embedding;
+using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Storage;
+using ColorVariants.Core.Evaluation;
+using ColorVariants.Core.Models;
+using Microsoft.Extensions.Options;
+
+namespace ColorVariants.Api.Variants;
+
+/// <summary>What a calibration found on the catalog's labelled products.</summary>
+/// <param name="Pairs">Distinct pairs among each labelled product's nearest neighbours in its category.</param>
+/// <param name="Predicted">Of them, the pairs at or above the threshold; <paramref name="Correct"/> of those share a label.</param>
+/// <param name="Positives">Pairs of labelled products that share a label, found among the neighbours or not.</param>
+public sealed record ThresholdCalibration(
+    double TargetPrecision, string LabelAttribute, int LabelledProducts, int Neighbours,
+    long Pairs, long Predicted, long Correct, long Positives, double Precision, double Recall, DateTimeOffset At);
+
+/// <summary>A calibrated threshold as stored with its model, and the whitening version its scores were read under.</summary>
+public sealed record StoredThreshold(double Score, ThresholdCalibration Calibration, int WhiteningVersion);
+
+/// <summary>The threshold /variants uses now, and where it comes from.</summary>
+/// <param name="Source">`calibrated` (on this catalog's labels), `model` (the model file's own) or `default` (Variants:DefaultThreshold).</param>
+/// <param name="Stale">Calibrated under an earlier whitening than the one served: scores have moved since; the next refit or calibration replaces it.</param>
+public sealed record VariantThresholdStatus(double Score, string Source, bool Stale, ThresholdCalibration? Calibration);
+
+public enum CalibrationOutcome { Calibrated, TooFewLabels, Unreachable }
+
+/// <summary>The answer of POST /models/active/variant-threshold.</summary>
+public sealed record ThresholdRecalibration(CalibrationOutcome Outcome, string Detail, VariantThresholdStatus Threshold);
+
+/// <summary>
+/// The active model's decision "are these two products colour variants?": a score threshold,
+/// calibrated on the catalog's labelled products (Variants:LabelAttribute, e.g. an import's
+/// `style`) to Variants:TargetPrecision with <see cref="VariantDecision"/>, the code
+/// `colorvariants eval --grouping` measures with, on the same pairs /variants shows: each
+/// product's nearest neighbours in its category. Without enough labels the model's own threshold
+/// or the configured default applies, and <see cref="Status"/> says so.
+/// </summary>
+public sealed class VariantThresholds(
+    CatalogStore store,
+    ServedModel models,
+    ImageEmbedder embedder,
+    ActiveWhitening whitening,
+    IOptions<VariantDecisionOptions> options,
+    ILogger<VariantThresholds> logger)
+{
+    private StoredThreshold? _stored;
+    private int _loadedFor = -1;
+
+    /// <summary>The threshold in force, rounded as scores are (<see cref="VariantHit.Round"/>), so `score >= threshold` is exact.</summary>
+    public double Current => Status.Score;
+
+    public VariantThresholdStatus Status
+    {
+        get
+        {
+            var stored = Volatile.Read(ref _stored);
+            if (stored is not null)
+                return new VariantThresholdStatus(stored.Score, "calibrated", stored.WhiteningVersion != whitening.Known.Version, stored.Calibration);
+            return models.IsRegistered && ModelThreshold() is { } own
+                ? new VariantThresholdStatus(own, "model", false, null)
+                : new VariantThresholdStatus(VariantHit.Round(options.Value.DefaultThreshold), "default", false, null);
+        }
+    }
+
+    /// <summary>Reads the active model's stored calibration (start-up, and each background check, so instances agree).</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var model = models.Active;
+        Volatile.Write(ref _stored, await store.ReadVariantThresholdAsync(model, cancellationToken));
+        _loadedFor = model.Id;
+    }
+
+    /// <summary>Calibrates on the labelled products as they are now and stores the threshold; keeps the old one if none reaches the target.</summary>
+    public async Task<ThresholdRecalibration> CalibrateAsync(double? targetPrecision, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var target = targetPrecision ?? settings.TargetPrecision;
+        var model = models.Active;
+        if (_loadedFor != model.Id) await LoadAsync(cancellationToken);
+        var (items, version) = await store.LabelledVectorsAsync(model, settings.LabelAttribute, cancellationToken);
+        var positives = PairwiseFigures.PositivePairs(items.Select(i => i.Style));
+        if (items.Count < settings.MinimumLabelledProducts || positives == 0)
+            return new(CalibrationOutcome.TooFewLabels,
+                $"{items.Count} products of model {model.Name} have a '{settings.LabelAttribute}' attribute ({positives} pairs share one); " +
+                $"a calibration needs at least {settings.MinimumLabelledProducts} (Variants:MinimumLabelledProducts) and some pairs. Nothing was changed.", Status);
+
+        var pairs = await Task.Run(() => VariantDecision.NearestPairs(items, settings.Neighbours), cancellationToken);
+        if (VariantDecision.Calibrate(pairs, positives, target) is not { } found)
+            return new(CalibrationOutcome.Unreachable,
+                $"No threshold reaches precision {target.ToString(CultureInfo.InvariantCulture)} on the {pairs.Count} nearest pairs of {items.Count} labelled products " +
+                "(with at least 20 pairs called variants). Nothing was changed.", Status);
+
+        var figures = found.Figures;
+        var calibration = new ThresholdCalibration(target, settings.LabelAttribute, items.Count, settings.Neighbours, pairs.Count,
+            figures.Predicted, figures.TruePositives, figures.Positives, Math.Round(figures.Precision, 4), Math.Round(figures.Recall, 4), DateTimeOffset.UtcNow);
+        var stored = new StoredThreshold(VariantHit.Round(found.Score), calibration, version);
+        await store.SaveVariantThresholdAsync(model, stored, cancellationToken);
+        Volatile.Write(ref _stored, stored);
+        var detail = $"Threshold {stored.Score.ToString(CultureInfo.InvariantCulture)} on {items.Count} labelled products: precision {calibration.Precision}, recall {calibration.Recall} " +
+                     $"({figures.TruePositives} of {figures.Predicted} pairs called variants are; {positives} pairs share a label).";
+        logger.LogInformation("Variant threshold of model {Model}: {Detail}", model.Name, detail);
+        return new(CalibrationOutcome.Calibrated, detail, Status);
+    }
+
+    private double? ModelThreshold()
+    {
+        return embedder.Model.Metadata.TryGetValue(ModelMetadataKeys.VariantThreshold, out var text)
+               && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= -1 and <= 1
+            ? VariantHit.Round(value)
+            : null;
+    }
+}
