@@ -105,7 +105,9 @@ public sealed class CatalogImporter(HttpClient http)
         if (entry.Category is not null) form.Add(new StringContent(entry.Category), "category");
         if (entry.Name is not null) form.Add(new StringContent(entry.Name), "name");
         if (entry.Colour is not null) form.Add(new StringContent(entry.Colour), "colour");
-        if (entry.Attributes.Count > 0) form.Add(new StringContent(JsonSerializer.Serialize(entry.Attributes)), "attributes");
+        // The style travels as an attribute: the service calibrates its variant threshold on it (Variants:LabelAttribute).
+        var attributes = entry.Style is { Length: > 0 } style ? new Dictionary<string, string>(entry.Attributes) { ["style"] = style } : entry.Attributes;
+        if (attributes.Count > 0) form.Add(new StringContent(JsonSerializer.Serialize(attributes)), "attributes");
         return form;
     }
 

@@ -41,6 +41,8 @@ public sealed class ImportTests(CatalogApiFactory factory) : IClassFixture<Catal
         Assert.Contains("does not exist", first.Failures[2].Reason);
         Assert.Equal(6, reports[^1].Finished);
         Assert.Equal("winter", (await factory.ScalarAsync("SELECT attributes->>'season' FROM products WHERE sku = '0005'")));
+        // The style column is sent as the attribute the variant threshold is calibrated on.
+        Assert.Equal("s5", (await factory.ScalarAsync("SELECT attributes->>'style' FROM products WHERE sku = '0005'")));
 
         var second = await importer.ImportAsync(catalog, new ImportOptions { Concurrency = 3 });
         Assert.Equal((0, 0, 3, 3), (second.Counts.Created, second.Counts.Replaced, second.Counts.Unchanged, second.Counts.Failed));
