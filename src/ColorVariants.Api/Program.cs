@@ -1,4 +1,5 @@
 using ColorVariants.Api.Gallery;
+using ColorVariants.Api.Groups;
 using ColorVariants.Api.Health;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
@@ -19,6 +20,7 @@ app.MapColorVariantsOpenApi();
 app.MapProducts();
 app.MapVariants();
 app.MapModels();
+app.MapGroups();
 app.MapGallery();
 app.MapHealth();
 app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();

@@ -18,6 +18,7 @@ public sealed class CatalogReembedder(
     ServedModel models,
     CatalogStartup startup,
     ServiceMetrics metrics,
+    Groups.VariantGroups groups,
     IOptions<EmbeddingOptions> options,
     ILogger<CatalogReembedder> logger) : BackgroundService
 {
@@ -114,7 +115,11 @@ public sealed class CatalogReembedder(
             if (Status.Done % 1000 < batch.Count) logger.LogInformation("Re-embedded {Done} of {Total} products.", Status.Done, Status.Total);
         }
         Status = Status with { Running = false, LastError = null };
-        if (pending > 0) logger.LogInformation("Re-embedding done: {Done} embedded, {Failed} failed.", Status.Done, Status.Failed);
+        if (pending > 0)
+        {
+            logger.LogInformation("Re-embedding done: {Done} embedded, {Failed} failed.", Status.Done, Status.Failed);
+            groups.AllChanged(); // the groups of the new model, over every vector it now has
+        }
         // Last: an HNSW index is built faster over the vectors than updated with each of them.
         await store.EnsureIndexAsync(model, stoppingToken);
     }

@@ -40,6 +40,7 @@ public sealed class WhiteningRefitter(
     CatalogReembedder reembedder,
     CatalogStartup startup,
     VariantThresholds thresholds,
+    Groups.VariantGroups groups,
     IOptions<WhiteningRefitOptions> options,
     ILogger<WhiteningRefitter> logger) : BackgroundService
 {
@@ -122,6 +123,7 @@ public sealed class WhiteningRefitter(
             // The scores have a new scale: the variant threshold is calibrated again where labels allow.
             var recalibration = await thresholds.CalibrateAsync(null, cancellationToken);
             if (recalibration.Outcome != CalibrationOutcome.Calibrated) logger.LogInformation("Variant threshold after the refit: {Detail}", recalibration.Detail);
+            groups.AllChanged(); // new scores, perhaps a new threshold
             return Answer(RefitOutcome.Fitted, detail, replaced.Rows);
         }
         finally

@@ -1,4 +1,5 @@
 using ColorVariants.Api.Embedding;
+using ColorVariants.Api.Groups;
 using ColorVariants.Api.Health;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
@@ -49,6 +50,8 @@ public static class ServiceRegistration
         services.AddSingleton<ActiveWhitening>();
         services.AddSingleton<WhiteningRefitter>();
         services.AddSingleton<VariantThresholds>();
+        services.AddSingleton<VariantGroups>();
+        services.AddHostedService(sp => sp.GetRequiredService<VariantGroups>());
         services.AddHostedService(sp => sp.GetRequiredService<WhiteningRefitter>());
 
         // The body may hold the image plus a few form fields; the image's own limit is checked on its length.

@@ -1,6 +1,7 @@
 namespace ColorVariants.Api.Products;
 
 /// <summary>A catalog product as the API returns it.</summary>
+/// <param name="GroupId">Its variant group under the active model (GET /groups/{id}); on GET only, null until its category is grouped.</param>
 public sealed record ProductResponse(
     string Sku,
     string? Category,
@@ -10,7 +11,8 @@ public sealed record ProductResponse(
     string ImageUrl,
     ImageResponse Image,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? GroupId = null);
 
 /// <summary>The stored image: content hash (also its ETag), type and size.</summary>
 public sealed record ImageResponse(string Sha256, string MediaType, int Width, int Height, long Bytes);

@@ -1,4 +1,5 @@
 using ColorVariants.Api.Embedding;
+using ColorVariants.Api.Groups;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
@@ -73,6 +74,7 @@ public static class ProductEndpoints
         ImageEmbedder embedder,
         ServedModel models,
         CatalogStore store,
+        VariantGroups groups,
         HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -94,6 +96,7 @@ public static class ProductEndpoints
         var embedded = await embedder.EmbedAsync(content, cancellationToken);
         var uploaded = new UploadedImage(content, embedded.Header.MediaType, embedded.Header.Width, embedded.Header.Height);
         var (outcome, stored) = await store.UpsertProductAsync(sku, fields, uploaded, embedded.Raw, model, cancellationToken);
+        groups.CategoryChanged(stored.Fields.Category); // a category it left is found and regrouped too
         var response = ToResponse(stored, request);
         request.HttpContext.Response.Headers[OutcomeHeader] = outcome == UpsertOutcome.Created ? "created" : "replaced";
         return outcome == UpsertOutcome.Created
@@ -102,11 +105,11 @@ public static class ProductEndpoints
     }
 
     public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> GetProduct(
-        string sku, CatalogStore store, HttpRequest request, CancellationToken cancellationToken)
+        string sku, CatalogStore store, ServedModel models, HttpRequest request, CancellationToken cancellationToken)
     {
         if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
         return await store.GetProductAsync(sku, cancellationToken) is { } product
-            ? TypedResults.Ok(ToResponse(product, request))
+            ? TypedResults.Ok(ToResponse(product, request) with { GroupId = await store.GroupOfAsync(models.Active, sku, cancellationToken) })
             : Problems.UnknownSku(sku);
     }
 
@@ -137,10 +140,13 @@ public static class ProductEndpoints
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteProduct(
-        string sku, CatalogStore store, CancellationToken cancellationToken)
+        string sku, CatalogStore store, VariantGroups groups, CancellationToken cancellationToken)
     {
         if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
-        return await store.DeleteProductAsync(sku, cancellationToken) ? TypedResults.NoContent() : Problems.UnknownSku(sku);
+        var (deleted, category) = await store.DeleteProductAsync(sku, cancellationToken);
+        if (!deleted) return Problems.UnknownSku(sku);
+        groups.CategoryChanged(category);
+        return TypedResults.NoContent();
     }
 
     private static ProductResponse ToResponse(StoredProduct product, HttpRequest request) => new(

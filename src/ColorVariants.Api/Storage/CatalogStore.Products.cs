@@ -155,21 +155,24 @@ public sealed partial class CatalogStore
         return (previousImage is null ? UpsertOutcome.Created : UpsertOutcome.Replaced, stored);
     }
 
-    public async Task<bool> DeleteProductAsync(string sku, CancellationToken cancellationToken)
+    /// <returns>Whether the product was there, and its category (its variant groups change).</returns>
+    public async Task<(bool Deleted, string? Category)> DeleteProductAsync(string sku, CancellationToken cancellationToken)
     {
         await using var connection = await _writes.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockSkuAsync(connection, transaction, sku, cancellationToken);
-        byte[]? image;
-        await using (var delete = new NpgsqlCommand("DELETE FROM products WHERE sku = @sku RETURNING image_sha256", connection, transaction))
+        byte[] image;
+        string? category;
+        await using (var delete = new NpgsqlCommand("DELETE FROM products WHERE sku = @sku RETURNING image_sha256, category", connection, transaction))
         {
             delete.Parameters.AddWithValue("sku", sku);
-            image = await delete.ExecuteScalarAsync(cancellationToken) as byte[];
+            await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) return (false, null);
+            (image, category) = (reader.GetFieldValue<byte[]>(0), reader.IsDBNull(1) ? null : reader.GetString(1));
         }
-        if (image is null) return false;
         await DeleteImageIfOrphanedAsync(connection, transaction, image, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return (true, category);
     }
 
     /// <summary>

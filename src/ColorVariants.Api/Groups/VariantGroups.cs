@@ -1,0 +1,96 @@
+using System.Threading.Channels;
+using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Models;
+using ColorVariants.Api.Storage;
+using ColorVariants.Api.Variants;
+using ColorVariants.Core.Evaluation;
+using Microsoft.Extensions.Options;
+
+namespace ColorVariants.Api.Groups;
+
+/// <summary>
+/// Keeps the catalog partitioned into variant groups under the active model: products of one
+/// category joined when each is among the other's Variants:Neighbours nearest and they score at
+/// least the variant threshold (Core <see cref="VariantGrouping"/>, what `eval --grouping`
+/// measures). Groups never cross a category, so an upload or a delete regroups its category only,
+/// in the background and a second after the last change (a bulk import regroups each category
+/// about once); a new threshold or a start regroups them all. The cost is one exact neighbour
+/// search within the category: quadratic in its size (docs: README, Variant groups).
+/// </summary>
+public sealed class VariantGroups(
+    CatalogStore store,
+    ServedModel models,
+    VariantThresholds thresholds,
+    CatalogStartup startup,
+    IOptions<VariantDecisionOptions> options,
+    ILogger<VariantGroups> logger) : BackgroundService
+{
+    /// <summary>A category that changed ('' for products without one); null: all of them.</summary>
+    private readonly Channel<string?> _changed = Channel.CreateUnbounded<string?>();
+    private int _pending;
+
+    /// <summary>Categories changed but not regrouped yet (0 when the groups are up to date).</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    public void CategoryChanged(string? category)
+    {
+        Interlocked.Increment(ref _pending);
+        _changed.Writer.TryWrite(category ?? "");
+    }
+
+    public void AllChanged()
+    {
+        Interlocked.Increment(ref _pending);
+        _changed.Writer.TryWrite(null);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await startup.Completed.WaitAsync(stoppingToken);
+            AllChanged();
+            while (await _changed.Reader.WaitToReadAsync(stoppingToken))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken); // let a burst of changes arrive
+                var categories = new HashSet<string>(StringComparer.Ordinal);
+                var all = false;
+                var taken = 0;
+                while (_changed.Reader.TryRead(out var category))
+                {
+                    taken++;
+                    if (category is null) all = true;
+                    else categories.Add(category);
+                }
+                try
+                {
+                    var model = models.Active;
+                    if (all) categories.UnionWith(await store.GroupedCategoriesAsync(model, stoppingToken));
+                    foreach (var category in categories.Order(StringComparer.Ordinal))
+                        foreach (var moved in await RegroupAsync(model, category, stoppingToken))
+                            if (!categories.Contains(moved)) CategoryChanged(moved);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Left as they were; the next change of these categories tries again.
+                    logger.LogError(e, "Regrouping {Count} categories failed.", categories.Count);
+                }
+                Interlocked.Add(ref _pending, -taken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <returns>Categories its products were grouped under before (they moved): those are regrouped next.</returns>
+    private async Task<IReadOnlyList<string>> RegroupAsync(ActiveModel model, string category, CancellationToken cancellationToken)
+    {
+        var items = await store.CategoryVectorsAsync(model, category, cancellationToken);
+        var threshold = (float)thresholds.Current;
+        var groups = await Task.Run(() => VariantGrouping.Group(VariantDecision.NearestInCategory(items, options.Value.Neighbours), threshold), cancellationToken);
+        // Items are in sku order, so a group's smallest index is its smallest sku: the group's id.
+        var rows = items.Select((item, i) => (item.Sku, items[groups[i]].Sku)).ToList();
+        return await store.ReplaceCategoryGroupsAsync(model, category, rows, cancellationToken);
+    }
+}
