@@ -4,6 +4,7 @@ using ColorVariants.Api.Health;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Products;
+using ColorVariants.Api.Reviews;
 using ColorVariants.Api.Variants;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +22,7 @@ app.MapProducts();
 app.MapVariants();
 app.MapModels();
 app.MapGroups();
+app.MapReviews();
 app.MapGallery();
 app.MapHealth();
 app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();

@@ -40,7 +40,7 @@ public static class GalleryEndpoints
         var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, variantsOnly ?? false, store, models, thresholds, options.Value, cancellationToken);
         if (found is null) return problem!;
         var (model, filter, hits) = (found.Model, found.Category, found.Hits);
-        var variants = hits.Count(h => ProductVariants.IsVariant(h, found.Threshold));
+        var variants = hits.Count(found.IsVariant);
 
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
@@ -50,7 +50,7 @@ public static class GalleryEndpoints
             """);
         foreach (var hit in hits)
         {
-            var isVariant = ProductVariants.IsVariant(hit, found.Threshold);
+            var isVariant = found.IsVariant(hit);
             html.Append(CultureInfo.InvariantCulture, $"""
                 <figure{(isVariant ? " class=\"variant\"" : "")}><a href="{HtmlEncode(request.PathBase + "/gallery/" + Uri.EscapeDataString(hit.Sku))}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
                 <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(isVariant ? " <b>variant</b>" : "")}<br>{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>

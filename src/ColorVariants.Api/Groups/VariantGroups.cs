@@ -88,7 +88,13 @@ public sealed class VariantGroups(
     {
         var items = await store.CategoryVectorsAsync(model, category, cancellationToken);
         var threshold = (float)thresholds.Current;
-        var groups = await Task.Run(() => VariantGrouping.Group(VariantDecision.NearestInCategory(items, options.Value.Neighbours), threshold), cancellationToken);
+        // Reviewed pairs on top: confirmed ones joined, rejected ones kept apart.
+        var index = items.Select((item, i) => (item.Sku, i)).ToDictionary(x => x.Sku, x => x.i, StringComparer.Ordinal);
+        var reviews = await store.ReviewsAmongAsync(items.Select(i => i.Sku).ToList(), cancellationToken);
+        var confirmed = reviews.Where(r => r.Verdict == Verdict.Confirmed).Select(r => (index[r.SkuA], index[r.SkuB])).ToList();
+        var rejected = reviews.Where(r => r.Verdict == Verdict.Rejected).Select(r => (index[r.SkuA], index[r.SkuB])).ToList();
+        var groups = await Task.Run(() =>
+            VariantGrouping.Group(VariantDecision.NearestInCategory(items, options.Value.Neighbours), threshold, confirmed, rejected), cancellationToken);
         // Items are in sku order, so a group's smallest index is its smallest sku: the group's id.
         var rows = items.Select((item, i) => (item.Sku, items[groups[i]].Sku)).ToList();
         return await store.ReplaceCategoryGroupsAsync(model, category, rows, cancellationToken);

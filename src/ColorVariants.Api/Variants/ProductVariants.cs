@@ -13,7 +13,9 @@ namespace ColorVariants.Api.Variants;
 /// </summary>
 /// <param name="Category">The category searched: the product's, unless sameCategory=false.</param>
 /// <param name="Threshold">The variant threshold the hits were judged by (<see cref="VariantThresholds"/>).</param>
-public sealed record ProductVariants(string Sku, string? ProductCategory, string? Category, ActiveModel Model, double Threshold, IReadOnlyList<VariantHit> Hits)
+/// <param name="Confirmed">Hits a reviewer confirmed as variants of the product (rejected ones are left out of <paramref name="Hits"/>).</param>
+public sealed record ProductVariants(string Sku, string? ProductCategory, string? Category, ActiveModel Model, double Threshold,
+    IReadOnlyList<VariantHit> Hits, IReadOnlySet<string> Confirmed)
 {
     /// <returns>The variants, or the problem to answer (400 bad parameters, 404 unknown sku, 409 no vector yet).</returns>
     public static async Task<(ProductVariants? Variants, ProblemHttpResult? Problem)> FindAsync(
@@ -30,8 +32,17 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
 
         var category = inCategory ? product.Category : null;
         var threshold = thresholds.Current;
-        var query = new VariantQuery(product.Vector, category, limit ?? options.DefaultLimit, MinScore(minScore, variantsOnly, threshold), ExcludeSku: sku, product.CategoryVectors);
-        return (new ProductVariants(sku, product.Category, category, model, threshold, await store.FindVariantsAsync(query, model, cancellationToken)), null);
+        // Reviewed pairs win over the model: a rejected product never appears (so ask for as many
+        // more), a confirmed one is a variant whatever it scores.
+        var reviews = await store.ReviewsOfAsync(sku, cancellationToken);
+        var rejected = reviews.Where(r => r.Verdict == Verdict.Rejected).Select(r => Other(r, sku)).ToHashSet(StringComparer.Ordinal);
+        var confirmed = reviews.Where(r => r.Verdict == Verdict.Confirmed).Select(r => Other(r, sku)).ToHashSet(StringComparer.Ordinal);
+        var wanted = limit ?? options.DefaultLimit;
+        var query = new VariantQuery(product.Vector, category, wanted + rejected.Count, variantsOnly && confirmed.Count > 0 ? minScore : MinScore(minScore, variantsOnly, threshold),
+            ExcludeSku: sku, product.CategoryVectors);
+        var hits = (await store.FindVariantsAsync(query, model, cancellationToken)).Where(h => !rejected.Contains(h.Sku));
+        if (variantsOnly) hits = hits.Where(h => IsVariant(h, threshold) || confirmed.Contains(h.Sku));
+        return (new ProductVariants(sku, product.Category, category, model, threshold, hits.Take(wanted).ToList(), confirmed), null);
     }
 
     /// <summary>
@@ -43,6 +54,11 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
 
     /// <summary>The decision on one hit: its rounded score at or above the model's threshold.</summary>
     public static bool IsVariant(VariantHit hit, double threshold) => hit.Score >= threshold;
+
+    /// <summary>The decision on a hit of this product's: a confirmed pair always, else the model's.</summary>
+    public bool IsVariant(VariantHit hit) => Confirmed.Contains(hit.Sku) || IsVariant(hit, Threshold);
+
+    private static string Other(StoredReview review, string sku) => review.SkuA == sku ? review.SkuB : review.SkuA;
 
     /// <summary>The parameters every ranking endpoint takes; null when they are fine.</summary>
     public static ProblemHttpResult? CheckParameters(int? limit, double? minScore, SearchOptions options)

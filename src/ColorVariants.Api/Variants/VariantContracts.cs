@@ -2,8 +2,9 @@ namespace ColorVariants.Api.Variants;
 
 /// <summary>One colour variant, best first in the list that holds it.</summary>
 /// <param name="Score">Cosine similarity of the two products' embeddings, 1 for identical.</param>
-/// <param name="IsVariant">The model's decision: the score is at or above its variant threshold (GET /models/active says which and why).</param>
-public sealed record VariantResponse(string Sku, double Score, bool IsVariant, string? Category, string? Name, string? Colour, string ImageUrl);
+/// <param name="IsVariant">The decision: a reviewer confirmed the pair, or the score is at or above the model's variant threshold (GET /models/active says which and why).</param>
+/// <param name="Reviewed">`confirmed` when a reviewer confirmed the pair (rejected pairs never appear); null when not reviewed.</param>
+public sealed record VariantResponse(string Sku, double Score, bool IsVariant, string? Category, string? Name, string? Colour, string ImageUrl, string? Reviewed = null);
 
 /// <summary>The colour variants of a catalog product: its nearest products, each with the decision.</summary>
 /// <param name="VariantThreshold">The score from which an item is called a variant.</param>

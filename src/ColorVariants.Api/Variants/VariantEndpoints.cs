@@ -62,7 +62,11 @@ public static class VariantEndpoints
     {
         var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, variantsOnly ?? false, store, models, thresholds, options.Value, cancellationToken);
         if (found is null) return problem!;
-        return TypedResults.Ok(new VariantsResponse(sku, found.ProductCategory, found.Model.Name, found.Threshold, ToResponses(found.Hits, found.Threshold, request)));
+        var variants = found.Hits.Select(h => ToResponse(h, found.IsVariant(h), request) with
+        {
+            Reviewed = found.Confirmed.Contains(h.Sku) ? "confirmed" : null,
+        }).ToList();
+        return TypedResults.Ok(new VariantsResponse(sku, found.ProductCategory, found.Model.Name, found.Threshold, variants));
     }
 
     public static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> Search(
@@ -94,10 +98,10 @@ public static class VariantEndpoints
         var threshold = thresholds.Current;
         var query = new VariantQuery(vector, filter, limit ?? options.Value.DefaultLimit, ProductVariants.MinScore(minScore, variantsOnly ?? false, threshold));
         var hits = await store.FindVariantsAsync(query, model, cancellationToken);
-        return TypedResults.Ok(new SearchResponse(model.Name, filter, threshold, ToResponses(hits, threshold, request)));
+        return TypedResults.Ok(new SearchResponse(model.Name, filter, threshold,
+            hits.Select(h => ToResponse(h, ProductVariants.IsVariant(h, threshold), request)).ToList()));
     }
 
-    private static List<VariantResponse> ToResponses(IReadOnlyList<VariantHit> hits, double threshold, HttpRequest request) =>
-        hits.Select(h => new VariantResponse(h.Sku, h.Score, ProductVariants.IsVariant(h, threshold), h.Category, h.Name, h.Colour,
-            ImageUrls.For(request, h.Sku, h.ImageSha256))).ToList();
+    private static VariantResponse ToResponse(VariantHit hit, bool isVariant, HttpRequest request) =>
+        new(hit.Sku, hit.Score, isVariant, hit.Category, hit.Name, hit.Colour, ImageUrls.For(request, hit.Sku, hit.ImageSha256));
 }
