@@ -116,6 +116,11 @@ cv_install_postgres() {
     id -u postgres >/dev/null 2>&1 || cv_die "the 'postgres' system user does not exist"
 }
 
+# Debian's headless Chromium and its WebDriver: the page tests drive them (Selenium).
+cv_install_browser() {
+    cv_apt_install chromium chromium-driver
+}
+
 cv_install_wrk() {
     cv_apt_install wrk
 }

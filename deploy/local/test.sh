@@ -15,6 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cv_require_dotnet
 cv_install_postgres
 cv_install_pgvector
+cv_install_browser
 cv_start_db
 cv_db_url
 

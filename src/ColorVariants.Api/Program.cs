@@ -23,6 +23,7 @@ app.MapVariants();
 app.MapModels();
 app.MapGroups();
 app.MapReviews();
+app.MapReviewPage();
 app.MapGallery();
 app.MapHealth();
 app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();

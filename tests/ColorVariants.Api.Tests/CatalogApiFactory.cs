@@ -54,7 +54,7 @@ public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         lock (typeof(CatalogApiFactory)) PreparedModel(ColourMode.Gray);
         await ExecuteAsync($"CREATE SCHEMA {Schema}");
-        _ = Server; // starts the app: migrations run in the new schema
+        StartServer(); // starts the app (TestServer, or Kestrel for the browser tests): migrations run in the new schema
     }
 
     async Task IAsyncLifetime.DisposeAsync()

@@ -40,7 +40,7 @@ public class ReviewTests(OneGroupPerCategoryFactory factory) : IClassFixture<One
         Assert.Equal(("confirmed", true), (kept.Reviewed, kept.IsVariant));
         Assert.Equal(before.Variants.Single(v => v.Sku == farthest).Score, kept.Score); // the score as it is
 
-        var listed = (await _client.GetFromJsonAsync<ReviewPage>("/reviews?sku=b0-c0"))!;
+        var listed = (await _client.GetFromJsonAsync<ReviewList>("/reviews?sku=b0-c0"))!;
         Assert.Equal([rejected.Id, confirmed.Id], listed.Reviews.Select(r => r.Id));
 
         // The groups keep the rejected pair apart: one of the two leaves the dresses' group.

@@ -20,7 +20,7 @@ namespace ColorVariants.Api.Infrastructure;
 [JsonSerializable(typeof(Groups.GroupResponse))]
 [JsonSerializable(typeof(Reviews.ReviewRequest))]
 [JsonSerializable(typeof(Reviews.ReviewResponse))]
-[JsonSerializable(typeof(Reviews.ReviewPage))]
+[JsonSerializable(typeof(Reviews.ReviewList))]
 [JsonSerializable(typeof(ThresholdRecalibration))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]

@@ -15,6 +15,20 @@ public static class ApiKeys
 {
     public const string Header = "X-Api-Key";
 
+    /// <summary>
+    /// The review page's login keeps the key in this cookie (HttpOnly, SameSite=Strict). It counts
+    /// only on requests that also carry <see cref="PageHeader"/>: a cross-site form cannot set a
+    /// header, and a cross-site script needs a CORS preflight the service never grants, so another
+    /// site cannot write with a reviewer's cookie.
+    /// </summary>
+    public const string Cookie = "cv-api-key";
+    public const string PageHeader = "X-Review-Page";
+
+    /// <summary>Whether <paramref name="given"/> is the writes' key, or writes are open.</summary>
+    public static bool IsWriteKey(IOptions<UploadOptions> uploads, string? given) =>
+        string.IsNullOrEmpty(uploads.Value.ApiKey)
+        || (given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(uploads.Value.ApiKey)));
+
     /// <summary>Endpoint metadata: this endpoint writes the catalog.</summary>
     public sealed class RequiredMetadata
     {
@@ -59,7 +73,10 @@ public static class ApiKeys
                 await next(context);
                 return;
             }
-            var given = Encoding.UTF8.GetBytes(context.Request.Headers[Header].ToString());
+            var request = context.Request;
+            var given = Encoding.UTF8.GetBytes(request.Headers.ContainsKey(Header) || !request.Headers.ContainsKey(PageHeader)
+                ? request.Headers[Header].ToString()
+                : request.Cookies[Cookie] ?? "");
             if (CryptographicOperations.FixedTimeEquals(given, needed) || (alternative is not null && CryptographicOperations.FixedTimeEquals(given, alternative)))
             {
                 await next(context);

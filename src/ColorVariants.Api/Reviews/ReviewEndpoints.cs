@@ -12,7 +12,7 @@ public sealed record ReviewRequest(string? SkuA, string? SkuB, string? Verdict, 
 public sealed record ReviewResponse(long Id, string SkuA, string SkuB, string Verdict, string Reviewer, DateTimeOffset At);
 
 /// <param name="NextCursor">Pass as `cursor` for the next page; null on the last.</param>
-public sealed record ReviewPage(IReadOnlyList<ReviewResponse> Reviews, long? NextCursor);
+public sealed record ReviewList(IReadOnlyList<ReviewResponse> Reviews, long? NextCursor);
 
 /// <summary>
 /// For catalog teams: verdicts on pairs of products. They win over the model: /variants leaves
@@ -65,7 +65,7 @@ public static class ReviewEndpoints
         return TypedResults.Ok(ToResponse(stored));
     }
 
-    public static async Task<Results<Ok<ReviewPage>, ProblemHttpResult>> ListReviews(
+    public static async Task<Results<Ok<ReviewList>, ProblemHttpResult>> ListReviews(
         string? sku, int? limit, long? cursor, CatalogStore store, CancellationToken cancellationToken)
     {
         if (sku is not null && !CatalogSku.IsValid(sku)) return Problems.InvalidSku(sku);
@@ -73,7 +73,7 @@ public static class ReviewEndpoints
         if (cursor is < 0) return Problems.BadParameter("cursor", "'cursor' is a previous page's nextCursor.");
         var size = limit ?? 100;
         var page = await store.ListReviewsAsync(sku, cursor, size, cancellationToken);
-        return TypedResults.Ok(new ReviewPage(page.Select(ToResponse).ToList(), page.Count == size ? page[^1].Id : null));
+        return TypedResults.Ok(new ReviewList(page.Select(ToResponse).ToList(), page.Count == size ? page[^1].Id : null));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteReview(
