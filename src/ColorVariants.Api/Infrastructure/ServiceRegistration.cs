@@ -70,15 +70,17 @@ public static class ServiceRegistration
     /// <summary>
     /// Settings travel as connection start-up options, so they are the session defaults: ef_search
     /// for recall, strict-order iterative index scans so a filtered HNSW scan goes on until `limit`
-    /// rows pass the filter, and custom plans always, because the best plan for a category filter
-    /// depends on that category's size. Statements are still prepared (parsed once per
-    /// connection), and pooled connections are not reset: the service keeps no session state.
+    /// rows pass the filter. Plans are the server's default (`auto`: generic once no dearer than
+    /// custom ones): the exact/HNSW choice is made by the statement itself (CatalogStore.Search),
+    /// not by the planner, so a custom plan per execution buys nothing (deploy/bench/README.md).
+    /// Statements are prepared (parsed once per connection), and pooled connections are not
+    /// reset: the service keeps no session state.
     /// </summary>
     private static NpgsqlDataSource CreateDataSource(string connectionString, SearchOptions search, ILoggerFactory loggers)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
-        settings.Options = $"{settings.Options} -c hnsw.ef_search={search.EfSearch} -c hnsw.iterative_scan=strict_order -c plan_cache_mode=force_custom_plan".Trim();
+        settings.Options = $"{settings.Options} -c hnsw.ef_search={search.EfSearch} -c hnsw.iterative_scan=strict_order".Trim();
         settings.MaxAutoPrepare = settings.MaxAutoPrepare > 0 ? settings.MaxAutoPrepare : 32;
         settings.NoResetOnClose = true;
         builder.UseVector();
