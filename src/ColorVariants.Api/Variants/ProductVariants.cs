@@ -25,13 +25,14 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
 
         var model = models.Active;
         var inCategory = sameCategory ?? true;
-        if (await store.FindQueryProductAsync(sku, model, countCategory: inCategory, cancellationToken) is not { } product) return (null, Problems.UnknownSku(sku));
-        if (product.Vector is null) return (null, Problems.NotEmbeddedYet(sku, model.Name));
-
-        var category = inCategory ? product.Category : null;
         var threshold = thresholds.Current;
-        var query = new VariantQuery(product.Vector, category, limit ?? options.DefaultLimit, MinScore(minScore, variantsOnly, threshold), ExcludeSku: sku, product.CategoryVectors);
-        return (new ProductVariants(sku, product.Category, category, model, threshold, await store.FindVariantsAsync(query, model, cancellationToken)), null);
+        var query = VariantQuery.OfProduct(sku, inCategory, limit ?? options.DefaultLimit, MinScore(minScore, variantsOnly, threshold));
+        var found = await store.FindVariantsAsync(query, model, cancellationToken);
+        if (found.Product == QueryProductState.Unknown) return (null, Problems.UnknownSku(sku));
+        if (found.Product == QueryProductState.NotEmbedded) return (null, Problems.NotEmbeddedYet(sku, model.Name));
+
+        var category = inCategory ? found.ProductCategory : null;
+        return (new ProductVariants(sku, found.ProductCategory, category, model, threshold, found.Hits), null);
     }
 
     /// <summary>
