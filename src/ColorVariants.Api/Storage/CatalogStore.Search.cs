@@ -46,7 +46,7 @@ public sealed record VariantResult(IReadOnlyList<VariantHit> Hits, string? Produ
 /// <summary>
 /// Nearest neighbours by cosine distance in pgvector, exact or through the model's HNSW index as
 /// <see cref="SearchPlan"/>'s rule says. Either way the answer holds `limit` rows whenever the
-/// catalog has that many candidates. Searches read from the read source.
+/// catalog has that many candidates. Searches read from the search pool (CatalogDataSources.Searches).
 /// </summary>
 public sealed partial class CatalogStore
 {
