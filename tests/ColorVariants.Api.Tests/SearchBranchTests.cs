@@ -42,8 +42,8 @@ public sealed class LowExactThresholdFactory : CatalogApiFactory
 /// <summary>
 /// Both branches of the search plan against the real index: 1,000 random vectors written straight
 /// into the tables, in a category of 2 % (20, above the threshold: HNSW with iterative scans), one
-/// of 5 (at most the threshold: exact) and a common one. Without iterative scans the index's 80
-/// candidates would hold about 2 of the rare category; the answer must still fill `limit`.
+/// of 5 (at most the threshold: exact) and a common one. Without iterative scans the index's 40
+/// candidates would hold about 1 of the rare category; the answer must still fill `limit`.
 /// </summary>
 public class SearchBranchTests(LowExactThresholdFactory factory) : IClassFixture<LowExactThresholdFactory>, IAsyncLifetime
 {

@@ -51,8 +51,12 @@ public sealed class SearchOptions
 {
     public const string Section = "Search";
 
-    /// <summary>HNSW candidate list size (hnsw.ef_search); iterative scans extend it when filters need more.</summary>
-    [Range(1, 1000)] public int EfSearch { get; set; } = 80;
+    /// <summary>
+    /// HNSW candidate list size (hnsw.ef_search); iterative scans extend it when filters need more.
+    /// 40 (pgvector's default): IndexQualityTests' real images agree with exact search in 99.87 %
+    /// of top-10 positions at 40 (98 % required), and 80 cost 0.64-0.71 x the tps (deploy/bench).
+    /// </summary>
+    [Range(1, 1000)] public int EfSearch { get; set; } = 40;
     /// <summary>
     /// A category with at most this many vectors is searched exactly (a scan of the category) instead
     /// of through the HNSW index: filtered HNSW scans lose recall when a category is spread thinly

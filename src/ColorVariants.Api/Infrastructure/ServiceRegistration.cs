@@ -31,11 +31,13 @@ public static class ServiceRegistration
             var configuration = sp.GetRequiredService<IConfiguration>();
             var search = sp.GetRequiredService<IOptions<SearchOptions>>().Value;
             var loggers = sp.GetRequiredService<ILoggerFactory>();
-            var writes = CreateDataSource(configuration.GetConnectionString("Catalog")
-                ?? throw new InvalidOperationException("Set ConnectionStrings:Catalog (e.g. env ConnectionStrings__Catalog)."), search, loggers);
-            return configuration.GetConnectionString("CatalogRead") is { Length: > 0 } read
-                ? new CatalogDataSources(writes, CreateDataSource(read, search, loggers))
-                : new CatalogDataSources(writes);
+            var catalog = configuration.GetConnectionString("Catalog")
+                ?? throw new InvalidOperationException("Set ConnectionStrings:Catalog (e.g. env ConnectionStrings__Catalog).");
+            var read = configuration.GetConnectionString("CatalogRead") is { Length: > 0 } named ? named : null;
+            var writes = CreateDataSource(catalog, search, loggers);
+            // The variant statements on a pool of their own, with sorts off (CatalogStore.FindVariantsAsync).
+            var searches = CreateDataSource(read ?? catalog, search, loggers, "-c enable_sort=off");
+            return new CatalogDataSources(writes, read is null ? null : CreateDataSource(read, search, loggers), searches);
         });
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ServedModel>();
@@ -73,15 +75,18 @@ public static class ServiceRegistration
     /// <summary>
     /// Settings travel as connection start-up options, so they are the session defaults: ef_search
     /// for recall, strict-order iterative index scans so a filtered HNSW scan goes on until `limit`
-    /// rows pass the filter, and custom plans always, because the best plan for a category filter
-    /// depends on that category's size. Statements are still prepared (parsed once per
-    /// connection), and pooled connections are not reset: the service keeps no session state.
+    /// rows pass the filter. Plans are the server's default (`auto`: generic once no dearer than
+    /// custom ones): the exact/HNSW choice is made by the statement itself (CatalogStore.Search),
+    /// not by the planner, so a custom plan per execution buys nothing (deploy/bench/README.md).
+    /// Statements are prepared (parsed once per connection), and pooled connections are not
+    /// reset: the service keeps no session state.
     /// </summary>
-    private static NpgsqlDataSource CreateDataSource(string connectionString, SearchOptions search, ILoggerFactory loggers)
+    /// <param name="options">More start-up options, e.g. the search pool's.</param>
+    private static NpgsqlDataSource CreateDataSource(string connectionString, SearchOptions search, ILoggerFactory loggers, string options = "")
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
-        settings.Options = $"{settings.Options} -c hnsw.ef_search={search.EfSearch} -c hnsw.iterative_scan=strict_order -c plan_cache_mode=force_custom_plan".Trim();
+        settings.Options = $"{settings.Options} -c hnsw.ef_search={search.EfSearch} -c hnsw.iterative_scan=strict_order {options}".Trim();
         settings.MaxAutoPrepare = settings.MaxAutoPrepare > 0 ? settings.MaxAutoPrepare : 32;
         settings.NoResetOnClose = true;
         builder.UseVector();

@@ -70,14 +70,6 @@ public sealed partial class CatalogStore
         return await ReadReviewsAsync(command, cancellationToken);
     }
 
-    /// <summary>Every verdict on a pair holding <paramref name="sku"/>: what /variants/{sku} applies.</summary>
-    public async Task<IReadOnlyList<StoredReview>> ReviewsOfAsync(string sku, CancellationToken cancellationToken)
-    {
-        await using var command = _reads.CreateCommand($"{SelectReview} WHERE sku_a = @sku OR sku_b = @sku");
-        command.Parameters.AddWithValue("sku", sku);
-        return await ReadReviewsAsync(command, cancellationToken);
-    }
-
     private static async Task<IReadOnlyList<StoredReview>> ReadReviewsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var reviews = new List<StoredReview>();

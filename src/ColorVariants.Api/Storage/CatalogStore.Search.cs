@@ -6,7 +6,8 @@ using Pgvector;
 namespace ColorVariants.Api.Storage;
 
 /// <param name="Score">Cosine similarity, already rounded by <see cref="Round"/>: the figure the answer shows.</param>
-public sealed record VariantHit(string Sku, double Score, string? Category, string? Name, string? Colour, byte[] ImageSha256)
+/// <param name="Review">A reviewer's verdict on this hit and the query product (product queries; rejected hits are never returned).</param>
+public sealed record VariantHit(string Sku, double Score, string? Category, string? Name, string? Colour, byte[] ImageSha256, Verdict? Review = null)
 {
     public const int ScoreDecimals = 6;
 
@@ -22,16 +23,31 @@ public sealed record VariantHit(string Sku, double Score, string? Category, stri
 /// <param name="CategoryVectors">Its category's vectors, counted up to <see cref="SearchPlan.CountCategoryUpTo"/> when asked for, else null.</param>
 public sealed record QueryProduct(string Sku, string? Category, float[]? Vector, int? CategoryVectors);
 
-/// <summary>What every ranking endpoint asks: the <paramref name="Limit"/> nearest vectors to <paramref name="Vector"/>.</summary>
-/// <param name="Category">Only products of this category (null: all).</param>
-/// <param name="ExcludeSku">The query product itself, left out of its own variants.</param>
-/// <param name="CategoryVectors">The category's size if the caller counted it already (<see cref="QueryProduct.CategoryVectors"/>), else it is counted here.</param>
-public sealed record VariantQuery(float[] Vector, string? Category, int Limit, double? MinScore, string? ExcludeSku = null, int? CategoryVectors = null);
+/// <summary>
+/// What every ranking endpoint asks: the <see cref="Limit"/> nearest vectors, to an uploaded
+/// image's (<see cref="ByVector"/>) or to a catalog product's (<see cref="OfProduct"/>).
+/// </summary>
+/// <param name="Vector">The query vector; null when it is <see cref="ProductSku"/>'s, read by the statement itself.</param>
+/// <param name="Category">Only products of this category (null: all, unless <see cref="ProductsCategory"/>).</param>
+/// <param name="ProductSku">The query product: its vector of the active model for its current image, left out of its own variants.</param>
+/// <param name="ProductsCategory">Only products of the query product's category (when it has one).</param>
+public sealed record VariantQuery(float[]? Vector, string? Category, int Limit, double? MinScore, string? ProductSku = null, bool ProductsCategory = false)
+{
+    public static VariantQuery ByVector(float[] vector, string? category, int limit, double? minScore) => new(vector, category, limit, minScore);
+
+    public static VariantQuery OfProduct(string sku, bool sameCategory, int limit, double? minScore) => new(null, null, limit, minScore, sku, sameCategory);
+}
+
+public enum QueryProductState { Found, Unknown, NotEmbedded }
+
+/// <param name="ProductCategory">The query product's category (product queries only).</param>
+/// <param name="Product">Whether the query product was there to search from (product queries only; else Found).</param>
+public sealed record VariantResult(IReadOnlyList<VariantHit> Hits, string? ProductCategory = null, QueryProductState Product = QueryProductState.Found);
 
 /// <summary>
 /// Nearest neighbours by cosine distance in pgvector, exact or through the model's HNSW index as
-/// <see cref="SearchPlan"/> chooses. Either way the answer holds `limit` rows whenever the
-/// catalog has that many candidates. Searches read from the read source.
+/// <see cref="SearchPlan"/>'s rule says. Either way the answer holds `limit` rows whenever the
+/// catalog has that many candidates. Searches read from the search pool (CatalogDataSources.Searches).
 /// </summary>
 public sealed partial class CatalogStore
 {
@@ -57,71 +73,136 @@ public sealed partial class CatalogStore
             reader.IsDBNull(2) ? null : (int)reader.GetInt64(2));
     }
 
-    /// <summary>The one variant query: /variants/{sku}, /variants/search and /gallery/{sku} all rank with it.</summary>
-    public async Task<IReadOnlyList<VariantHit>> FindVariantsAsync(VariantQuery query, ActiveModel model, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one variant query: /variants/{sku}, /variants/search and /gallery/{sku} all rank with it.
+    /// One statement: a product's vector and category are read by subqueries on the server (the
+    /// vector never travels to the client and back), and with a category the statement counts it
+    /// and runs only the branch <see cref="SearchPlan"/>'s rule picks. Only when no row comes back
+    /// for a product does a second statement tell the rare cases apart (<see cref="NoRowsAsync"/>).
+    /// </summary>
+    public async Task<VariantResult> FindVariantsAsync(VariantQuery query, ActiveModel model, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var categoryVectors = query.Category is null ? 0
-            : query.CategoryVectors ?? await CountCategoryAsync(model, query.Category, cancellationToken);
-        var method = searchPlan.Choose(query.Category, categoryVectors);
+        var ofProduct = query.Vector is null;
+        // A product's vector by subquery; an unknown sku or a missing vector is NULL, and the one-time
+        // filter `IS NOT NULL` then stops the scan before it starts (the index would return every row).
+        var vector = ofProduct ? "(SELECT embedding FROM q)" : "@vector";
+        // A product's reviewed pairs win over the model: its rejected products are dropped from the
+        // answer, so the scan goes that many further; each hit's verdict is one primary-key lookup.
+        var reviewed = query.ProductSku is not null;
+        var limit = reviewed ? "@limit + (SELECT n FROM rejected)" : "@limit";
+        var category = query.Category is not null ? "@category" : query.ProductsCategory ? "(SELECT category FROM q)" : null;
 
         var candidates = $"""
-            SELECT e.sku, e.{IndexedVector(model)} <=> @vector{VectorCast(model)} AS distance
+            SELECT e.sku, e.{IndexedVector(model)} <=> {vector}{VectorCast(model)} AS distance
             FROM embeddings e
-            WHERE e.{ModelFilter(model)}{(query.Category is null ? "" : " AND e.category = @category")}{(query.ExcludeSku is null ? "" : " AND e.sku <> @exclude")}
+            WHERE e.{ModelFilter(model)}{(category is null ? "" : $" AND e.category = {category}")}{(query.ProductSku is null ? "" : " AND e.sku <> @sku")}{(ofProduct ? $" AND {vector} IS NOT NULL" : "")}
             """;
-        // OFFSET 0 fences the exact branch, so its ORDER BY cannot be served by the index.
-        var nearest = method == SearchMethod.Exact
-            ? $"SELECT * FROM ({candidates} OFFSET 0) c ORDER BY distance LIMIT @limit"
-            : $"{candidates}\nORDER BY distance LIMIT @limit";
-        var select = new NpgsqlBatchCommand($"""
-            SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256
+        // With a category both branches are in the statement, and a one-time filter on the count
+        // runs one of them. OFFSET 0 fences the exact branch, so its ORDER BY cannot be served by the index.
+        var nearest = category is null
+            ? $"SELECT c.sku, c.distance, false AS exact FROM ({candidates}) c ORDER BY distance LIMIT {limit}"
+            : $"""
+              (SELECT c.sku, c.distance, true AS exact FROM ({candidates} OFFSET 0) c WHERE (SELECT exact FROM small) ORDER BY distance LIMIT {limit})
+              UNION ALL
+              (SELECT c.sku, c.distance, false AS exact FROM ({candidates}) c WHERE NOT (SELECT exact FROM small) ORDER BY distance LIMIT {limit})
+              """;
+        var with = new List<string>();
+        if (ofProduct)
+            with.Add($"""
+                q AS MATERIALIZED (SELECT p.category, e.embedding FROM products p
+                    JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
+                    WHERE p.sku = @sku)
+                """);
+        if (category is not null) with.Add($"small AS (SELECT ({CountCategory(model, category)}) <= @exactMaxRows AS exact)");
+        if (reviewed) with.Add("rejected AS (SELECT count(*) AS n FROM reviews WHERE verdict = 'rejected' AND (sku_a = @sku OR sku_b = @sku))");
+        var verdict = reviewed
+            ? "(SELECT r.verdict FROM reviews r WHERE r.sku_a = least(@sku::text COLLATE \"C\", n.sku) AND r.sku_b = greatest(@sku::text COLLATE \"C\", n.sku))"
+            : "NULL::text";
+        var sql = $"""
+            {(with.Count == 0 ? "" : "WITH " + string.Join(", ", with))}
+            SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256, n.exact, {(ofProduct ? "(SELECT category FROM q)" : "NULL::text")},
+                   {verdict}
             FROM ({nearest}) n
             JOIN products p ON p.sku = n.sku
             ORDER BY n.distance, n.sku
-            """);
-        select.Parameters.AddWithValue("vector", ToHalfVector(query.Vector));
-        select.Parameters.AddWithValue("limit", query.Limit);
-        if (query.Category is not null) select.Parameters.AddWithValue("category", query.Category);
-        if (query.ExcludeSku is not null) select.Parameters.AddWithValue("exclude", query.ExcludeSku);
-
-        await using var connection = await _reads.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
-        if (method == SearchMethod.Hnsw)
+            """;
+        // On the search pool, whose sessions have sorts off: the planner must not overrule the index
+        // on the HNSW branch. It costs a distance like any operator, so on 1,000 rows it sorts a 2 %
+        // category, and even the unfiltered query at limit 20, generic plan or custom (EXPLAIN
+        // ANALYZE, PostgreSQL 15, pgvector 0.8.0). With sorts off only the index gives that branch's
+        // order; the exact branch, the category count and the final order have no plan but a sort
+        // or need none, so they are unchanged. A session setting instead of BEGIN / SET LOCAL /
+        // COMMIT around every search: one statement a request, not four.
+        await using var command = _searches.CreateCommand(sql);
+        if (!ofProduct) command.Parameters.AddWithValue("vector", ToHalfVector(query.Vector));
+        if (query.ProductSku is not null) command.Parameters.AddWithValue("sku", query.ProductSku);
+        if (query.Category is not null) command.Parameters.AddWithValue("category", query.Category);
+        if (category is not null)
         {
-            // The plan has chosen the index, and the planner must not overrule it: it costs a distance
-            // like any operator, so it sorts whatever category it thinks small (measured on 1,000
-            // rows: it sorted a 2 % category, and even the unfiltered query at limit 20). With sorts
-            // off for this one statement, only the index gives the order. Same round trip.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_sort = off"));
-            batch.BatchCommands.Add(select);
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            command.Parameters.AddWithValue("exactMaxRows", searchPlan.ExactSearchMaxRows);
+            command.Parameters.AddWithValue("upTo", searchPlan.CountCategoryUpTo);
         }
-        else
-        {
-            batch.BatchCommands.Add(select);
-        }
+        command.Parameters.AddWithValue("limit", query.Limit);
 
         var hits = new List<VariantHit>(query.Limit);
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        var rows = 0;
+        SearchMethod? method = null;
+        string? productCategory = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                // minScore filters the `limit` nearest, so filtering here, on the rounded score, is the same query.
+                rows++;
+                method = reader.GetBoolean(6) ? SearchMethod.Exact : SearchMethod.Hnsw;
+                productCategory = reader.IsDBNull(7) ? null : reader.GetString(7);
+                Verdict? review = reader.IsDBNull(8) ? null : reader.GetString(8) == "confirmed" ? Verdict.Confirmed : Verdict.Rejected;
+                if (review == Verdict.Rejected || hits.Count == query.Limit) continue;
+                // minScore filters the `limit` nearest, so filtering here, on the rounded score, is the same
+                // query; a confirmed pair is a variant whatever it scores, so variantsOnly keeps it.
                 var score = VariantHit.Round(reader.GetDouble(1));
-                if (score < query.MinScore) continue;
+                if (score < query.MinScore && review != Verdict.Confirmed) continue;
                 hits.Add(new VariantHit(
                     reader.GetString(0),
                     score,
                     reader.IsDBNull(2) ? null : reader.GetString(2),
                     reader.IsDBNull(3) ? null : reader.GetString(3),
                     reader.IsDBNull(4) ? null : reader.GetString(4),
-                    reader.GetFieldValue<byte[]>(5)));
+                    reader.GetFieldValue<byte[]>(5),
+                    review));
             }
         }
-        metrics.Search(method, Stopwatch.GetElapsedTime(started));
-        return hits;
+        if (rows == 0) return await NoRowsAsync(query, model, started, cancellationToken);
+        metrics.Search(method!.Value, Stopwatch.GetElapsedTime(started));
+        return new VariantResult(hits, productCategory);
+    }
+
+    /// <summary>
+    /// No row back: a product query may have had nothing to search from (unknown sku, no vector of
+    /// the model for its current image) or no category to filter by (then it searches unfiltered, as
+    /// asked by sameCategory for a product without one); else nothing matched. The rare case pays a
+    /// second statement, which also counts the category for the search metric.
+    /// </summary>
+    private async Task<VariantResult> NoRowsAsync(VariantQuery query, ActiveModel model, long started, CancellationToken cancellationToken)
+    {
+        if (query.Vector is not null)
+        {
+            var categoryVectors = query.Category is null ? 0 : await CountCategoryAsync(model, query.Category, cancellationToken);
+            metrics.Search(searchPlan.Choose(query.Category, categoryVectors), Stopwatch.GetElapsedTime(started));
+            return new VariantResult([]);
+        }
+        var product = await FindQueryProductAsync(query.ProductSku!, model, countCategory: query.ProductsCategory, cancellationToken);
+        if (product is null) return new VariantResult([], null, QueryProductState.Unknown);
+        if (product.Vector is null) return new VariantResult([], product.Category, QueryProductState.NotEmbedded);
+        if (query.ProductsCategory && product.Category is null)
+        {
+            // The unfiltered statement by the vector just read, the product still left out.
+            var unfiltered = await FindVariantsAsync(query with { Vector = product.Vector, ProductsCategory = false }, model, cancellationToken);
+            return unfiltered with { ProductCategory = null };
+        }
+        var category = query.ProductsCategory ? product.Category : null;
+        metrics.Search(searchPlan.Choose(category, product.CategoryVectors ?? 0), Stopwatch.GetElapsedTime(started));
+        return new VariantResult([], product.Category);
     }
 
     private async Task<int> CountCategoryAsync(ActiveModel model, string category, CancellationToken cancellationToken)

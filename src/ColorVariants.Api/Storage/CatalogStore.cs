@@ -10,16 +10,20 @@ namespace ColorVariants.Api.Storage;
 /// <summary>
 /// Where the catalog's statements go. Writes, and the reads that must see the latest write (an
 /// upload's unchanged check, the background jobs), go to <see cref="Writes"/>; the reads that
-/// answer clients (products, images, searches) go to <see cref="Reads"/>. Both are the one
-/// primary today; a standby registered as <see cref="Reads"/> would take the searches.
+/// answer clients (products, images) go to <see cref="Reads"/>, and the variant statements to
+/// <see cref="Searches"/>: the same server as <see cref="Reads"/>, with sorts off for the session
+/// (CatalogStore.FindVariantsAsync says why). Both are the one primary today; a standby
+/// registered as <see cref="Reads"/> would take the searches.
 /// </summary>
-public sealed class CatalogDataSources(NpgsqlDataSource writes, NpgsqlDataSource? reads = null) : IAsyncDisposable
+public sealed class CatalogDataSources(NpgsqlDataSource writes, NpgsqlDataSource? reads = null, NpgsqlDataSource? searches = null) : IAsyncDisposable
 {
     public NpgsqlDataSource Writes { get; } = writes;
     public NpgsqlDataSource Reads { get; } = reads ?? writes;
+    public NpgsqlDataSource Searches { get; } = searches ?? reads ?? writes;
 
     public async ValueTask DisposeAsync()
     {
+        if (!ReferenceEquals(Searches, Reads) && !ReferenceEquals(Searches, Writes)) await Searches.DisposeAsync();
         if (!ReferenceEquals(Reads, Writes)) await Reads.DisposeAsync();
         await Writes.DisposeAsync();
     }
@@ -46,6 +50,7 @@ public sealed partial class CatalogStore(
 {
     private readonly NpgsqlDataSource _writes = dataSources.Writes;
     private readonly NpgsqlDataSource _reads = dataSources.Reads;
+    private readonly NpgsqlDataSource _searches = dataSources.Searches;
 
     /// <summary>The database answers (readiness); the primary, since uploads need it.</summary>
     public async Task PingAsync(CancellationToken cancellationToken)

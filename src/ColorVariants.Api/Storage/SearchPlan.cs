@@ -11,7 +11,10 @@ public enum SearchMethod { Hnsw, Exact }
 /// vectors is scanned exactly: a filtered HNSW scan loses recall when a category is spread thinly
 /// across the index, and scanning a few thousand halfvecs takes milliseconds. A larger category
 /// goes through HNSW with strict-order iterative scans (on for every connection,
-/// ServiceRegistration), which go on until `limit` rows pass the filter.
+/// ServiceRegistration), which go on until `limit` rows pass the filter. The variant statement
+/// applies this rule itself (count up to <see cref="CountCategoryUpTo"/>, at most
+/// <see cref="ExactSearchMaxRows"/>: exact), so the choice needs no round trip of its own;
+/// <see cref="Choose"/> is that rule where the store has counted on its own.
 /// </summary>
 public sealed class SearchPlan(IOptions<SearchOptions> options)
 {

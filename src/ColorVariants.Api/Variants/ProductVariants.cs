@@ -27,22 +27,17 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
 
         var model = models.Active;
         var inCategory = sameCategory ?? true;
-        if (await store.FindQueryProductAsync(sku, model, countCategory: inCategory, cancellationToken) is not { } product) return (null, Problems.UnknownSku(sku));
-        if (product.Vector is null) return (null, Problems.NotEmbeddedYet(sku, model.Name));
-
-        var category = inCategory ? product.Category : null;
         var threshold = thresholds.Current;
-        // Reviewed pairs win over the model: a rejected product never appears (so ask for as many
-        // more), a confirmed one is a variant whatever it scores.
-        var reviews = await store.ReviewsOfAsync(sku, cancellationToken);
-        var rejected = reviews.Where(r => r.Verdict == Verdict.Rejected).Select(r => Other(r, sku)).ToHashSet(StringComparer.Ordinal);
-        var confirmed = reviews.Where(r => r.Verdict == Verdict.Confirmed).Select(r => Other(r, sku)).ToHashSet(StringComparer.Ordinal);
-        var wanted = limit ?? options.DefaultLimit;
-        var query = new VariantQuery(product.Vector, category, wanted + rejected.Count, variantsOnly && confirmed.Count > 0 ? minScore : MinScore(minScore, variantsOnly, threshold),
-            ExcludeSku: sku, product.CategoryVectors);
-        var hits = (await store.FindVariantsAsync(query, model, cancellationToken)).Where(h => !rejected.Contains(h.Sku));
-        if (variantsOnly) hits = hits.Where(h => IsVariant(h, threshold) || confirmed.Contains(h.Sku));
-        return (new ProductVariants(sku, product.Category, category, model, threshold, hits.Take(wanted).ToList(), confirmed), null);
+        // Reviewed pairs win over the model (the statement reads the verdicts): a rejected product
+        // never appears, a confirmed one is a variant whatever it scores.
+        var query = VariantQuery.OfProduct(sku, inCategory, limit ?? options.DefaultLimit, MinScore(minScore, variantsOnly, threshold));
+        var found = await store.FindVariantsAsync(query, model, cancellationToken);
+        if (found.Product == QueryProductState.Unknown) return (null, Problems.UnknownSku(sku));
+        if (found.Product == QueryProductState.NotEmbedded) return (null, Problems.NotEmbeddedYet(sku, model.Name));
+
+        var category = inCategory ? found.ProductCategory : null;
+        var confirmed = found.Hits.Where(h => h.Review == Verdict.Confirmed).Select(h => h.Sku).ToHashSet(StringComparer.Ordinal);
+        return (new ProductVariants(sku, found.ProductCategory, category, model, threshold, found.Hits, confirmed), null);
     }
 
     /// <summary>
@@ -57,8 +52,6 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
 
     /// <summary>The decision on a hit of this product's: a confirmed pair always, else the model's.</summary>
     public bool IsVariant(VariantHit hit) => Confirmed.Contains(hit.Sku) || IsVariant(hit, Threshold);
-
-    private static string Other(StoredReview review, string sku) => review.SkuA == sku ? review.SkuB : review.SkuA;
 
     /// <summary>The parameters every ranking endpoint takes; null when they are fine.</summary>
     public static ProblemHttpResult? CheckParameters(int? limit, double? minScore, SearchOptions options)

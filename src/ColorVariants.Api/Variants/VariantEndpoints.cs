@@ -96,8 +96,8 @@ public static class VariantEndpoints
         var vector = (await store.CurrentWhiteningAsync(model, cancellationToken)).Project(embedded.Raw);
 
         var threshold = thresholds.Current;
-        var query = new VariantQuery(vector, filter, limit ?? options.Value.DefaultLimit, ProductVariants.MinScore(minScore, variantsOnly ?? false, threshold));
-        var hits = await store.FindVariantsAsync(query, model, cancellationToken);
+        var query = VariantQuery.ByVector(vector, filter, limit ?? options.Value.DefaultLimit, ProductVariants.MinScore(minScore, variantsOnly ?? false, threshold));
+        var hits = (await store.FindVariantsAsync(query, model, cancellationToken)).Hits;
         return TypedResults.Ok(new SearchResponse(model.Name, filter, threshold,
             hits.Select(h => ToResponse(h, ProductVariants.IsVariant(h, threshold), request)).ToList()));
     }
