@@ -72,18 +72,13 @@ public static class ModelEndpoints
         if (targetPrecision is not null and (< 0.5 or > 1 or double.NaN))
             return Problems.BadParameter("targetPrecision", "'targetPrecision' is from 0.5 to 1.");
         var calibration = await thresholds.CalibrateAsync(targetPrecision, cancellationToken);
+        if (calibration.Outcome == CalibrationOutcome.Calibrated) groups.AllChanged(); // the groups follow the new threshold
         return calibration.Outcome switch
         {
-            CalibrationOutcome.Calibrated => Regrouped(calibration),
+            CalibrationOutcome.Calibrated => TypedResults.Ok(calibration),
             CalibrationOutcome.TooFewLabels => TypedResults.Problem(calibration.Detail, statusCode: StatusCodes.Status409Conflict, title: "Too few labelled products"),
             _ => TypedResults.Problem(calibration.Detail, statusCode: StatusCodes.Status409Conflict, title: "No threshold reaches the target precision"),
         };
-
-        Ok<ThresholdRecalibration> Regrouped(ThresholdRecalibration calibrated)
-        {
-            groups.AllChanged(); // the groups follow the new threshold
-            return TypedResults.Ok(calibrated);
-        }
     }
 
     public static async Task<Results<Ok<WhiteningRefit>, ProblemHttpResult>> RefitWhitening(WhiteningRefitter whitening, CancellationToken cancellationToken)

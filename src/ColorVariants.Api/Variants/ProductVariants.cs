@@ -13,9 +13,8 @@ namespace ColorVariants.Api.Variants;
 /// </summary>
 /// <param name="Category">The category searched: the product's, unless sameCategory=false.</param>
 /// <param name="Threshold">The variant threshold the hits were judged by (<see cref="VariantThresholds"/>).</param>
-/// <param name="Confirmed">Hits a reviewer confirmed as variants of the product (rejected ones are left out of <paramref name="Hits"/>).</param>
 public sealed record ProductVariants(string Sku, string? ProductCategory, string? Category, ActiveModel Model, double Threshold,
-    IReadOnlyList<VariantHit> Hits, IReadOnlySet<string> Confirmed)
+    IReadOnlyList<VariantHit> Hits)
 {
     /// <returns>The variants, or the problem to answer (400 bad parameters, 404 unknown sku, 409 no vector yet).</returns>
     public static async Task<(ProductVariants? Variants, ProblemHttpResult? Problem)> FindAsync(
@@ -36,8 +35,7 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
         if (found.Product == QueryProductState.NotEmbedded) return (null, Problems.NotEmbeddedYet(sku, model.Name));
 
         var category = inCategory ? found.ProductCategory : null;
-        var confirmed = found.Hits.Where(h => h.Review == Verdict.Confirmed).Select(h => h.Sku).ToHashSet(StringComparer.Ordinal);
-        return (new ProductVariants(sku, found.ProductCategory, category, model, threshold, found.Hits, confirmed), null);
+        return (new ProductVariants(sku, found.ProductCategory, category, model, threshold, found.Hits), null);
     }
 
     /// <summary>
@@ -51,7 +49,7 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
     public static bool IsVariant(VariantHit hit, double threshold) => hit.Score >= threshold;
 
     /// <summary>The decision on a hit of this product's: a confirmed pair always, else the model's.</summary>
-    public bool IsVariant(VariantHit hit) => Confirmed.Contains(hit.Sku) || IsVariant(hit, Threshold);
+    public bool IsVariant(VariantHit hit) => hit.Review == Verdict.Confirmed || IsVariant(hit, Threshold);
 
     /// <summary>The parameters every ranking endpoint takes; null when they are fine.</summary>
     public static ProblemHttpResult? CheckParameters(int? limit, double? minScore, SearchOptions options)

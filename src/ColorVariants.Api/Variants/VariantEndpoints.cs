@@ -64,7 +64,7 @@ public static class VariantEndpoints
         if (found is null) return problem!;
         var variants = found.Hits.Select(h => ToResponse(h, found.IsVariant(h), request) with
         {
-            Reviewed = found.Confirmed.Contains(h.Sku) ? "confirmed" : null,
+            Reviewed = h.Review == Verdict.Confirmed ? "confirmed" : null,
         }).ToList();
         return TypedResults.Ok(new VariantsResponse(sku, found.ProductCategory, found.Model.Name, found.Threshold, variants));
     }
