@@ -27,9 +27,9 @@
 #      (a)  raw: SELECT id FROM raw_vec ORDER BY embedding <=> (SELECT embedding FROM raw_vec
 #           WHERE id = :i) LIMIT 10 (C: AND category = the product's), HNSW defaults (ef 40)
 #      L1.. the levers between (a) and the API's SQL, one at a time (U only; --no-levers skips)
-#      (b)  the API's SQL (VariantStore FindAsync + NearestAsync) from pgbench with the API's
-#           session settings, prepared (as Npgsql's auto-prepare), custom plans
-#      (b') the proposed SQL and settings (README, "Closing the gap"), from pgbench
+#      (b)  the statement the API serves (CatalogStore.FindVariantsAsync) from pgbench with the
+#           search pool's session settings, prepared (as Npgsql's auto-prepare); S1 without its
+#           verdict lookups, S2 that with ef_search --proposed-ef, S3 (a) at ef_search 80
 #      (c)  GET /variants/{sku}?limit=10&sameCategory=false|true through HTTP with wrk
 #    Each line: tps, p50, p99, recall@10 against exact search on --queries random products
 #    (the raw query counts the product itself, as it returns it; the API leaves it out), and
@@ -298,6 +298,33 @@ one_statement_sql() {
 
 api_options() { printf -- '-c hnsw.ef_search=%s -c hnsw.iterative_scan=strict_order -c plan_cache_mode=force_custom_plan' "${1:-80}"; }
 
+# served_sql KIND [VERDICTS]: the statement the API sends for GET /variants/{sku} (a copy of
+# CatalogStore.FindVariantsAsync for a product query, limit 10): the query product's vector and
+# category from a CTE, the exact/HNSW choice for a category, and with VERDICTS=1 (as served)
+# the review verdicts: rejected pairs counted into the limit, each hit's verdict looked up.
+served_sql() {
+    local kind="$1" verdicts="${2:-1}" category="" limit=10 verdict="NULL::text" with nearest candidates
+    with="q AS MATERIALIZED (SELECT p.category, e.embedding FROM products p JOIN embeddings e ON e.model_id = $m AND e.sku = p.sku AND e.image_sha256 = p.image_sha256 WHERE p.sku = @SKU)"
+    [[ "$kind" == C ]] && category="(SELECT category FROM q)"
+    if (( verdicts )); then
+        with+=", rejected AS (SELECT count(*) AS n FROM reviews WHERE verdict = 'rejected' AND (sku_a = @SKU OR sku_b = @SKU))"
+        limit="10 + (SELECT n FROM rejected)"
+        verdict="(SELECT r.verdict FROM reviews r WHERE r.sku_a = least(@SKU::text COLLATE \"C\", n.sku) AND r.sku_b = greatest(@SKU::text COLLATE \"C\", n.sku))"
+    fi
+    candidates="SELECT e.sku, e.embedding::halfvec($d) <=> (SELECT embedding FROM q)::halfvec($d) AS distance FROM embeddings e WHERE e.model_id = $m${category:+ AND e.category = $category} AND e.sku <> @SKU AND (SELECT embedding FROM q) IS NOT NULL"
+    if [[ -z "$category" ]]; then
+        nearest="SELECT c.sku, c.distance, false AS exact FROM ($candidates) c ORDER BY distance LIMIT $limit"
+    else
+        with+=", small AS (SELECT (SELECT count(*) FROM (SELECT FROM embeddings k WHERE k.model_id = $m AND k.category = $category LIMIT ${BENCH_EXACT_MAX:-5000} + 1) k) <= ${BENCH_EXACT_MAX:-5000} AS exact)"
+        nearest="(SELECT c.sku, c.distance, true AS exact FROM ($candidates OFFSET 0) c WHERE (SELECT exact FROM small) ORDER BY distance LIMIT $limit) UNION ALL (SELECT c.sku, c.distance, false AS exact FROM ($candidates) c WHERE NOT (SELECT exact FROM small) ORDER BY distance LIMIT $limit)"
+    fi
+    printf 'WITH %s SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256, n.exact, (SELECT category FROM q), %s FROM (%s) n JOIN products p ON p.sku = n.sku ORDER BY n.distance, n.sku' \
+        "$with" "$verdict" "$nearest"
+}
+
+# The API's search pool (ServiceRegistration): its session settings, plan_cache_mode left at auto.
+served_options() { printf -- '-c hnsw.ef_search=%s -c hnsw.iterative_scan=strict_order -c enable_sort=off' "${1:-80}"; }
+
 # pgbench_script FILE SQL...: one transaction = the statements, @I a random product.
 pgbench_script() {
     local file="$1"; shift
@@ -308,22 +335,6 @@ pgbench_script() {
             s="${s//@SKU/$(sku_expr :i)}"
             printf '%s;\n' "${s//@I/:i}"
         done
-    } > "$file"
-}
-
-# The API's two statements: FindAsync (its vector comes back as text and goes out again as a
-# parameter; the API sends it binary), then NearestAsync.
-api_script() {
-    local file="$1" kind="$2" find
-    find="SELECT p.category AS qcategory, e.embedding AS qvector FROM products p LEFT JOIN embeddings e ON e.model_id = $m AND e.sku = p.sku AND e.image_sha256 = p.image_sha256 WHERE p.sku = @SKU \\gset"
-    {
-        printf '\\set i random(1, %s)\n' "$rows"
-        find="${find//@SKU/$(sku_expr :i)}"
-        printf '%s\n' "$find"
-        local n
-        n="$(nearest_full_sql "$kind" :qvector :qcategory)"
-        n="${n//@SKU/$(sku_expr :i)}"
-        printf '%s;\n' "$n"
     } > "$file"
 }
 
@@ -512,24 +523,23 @@ for kind in U C; do
         pgbench_case U "L5 + join products (1 statement), custom plans" extended "$opt" "$work/l5.sql" "$(recall L5 U false "$opt" "$sql")"
     fi
 
-    api_script "$work/b-$kind.sql" "$kind"
-    rsql="$(one_statement_sql "$kind")"
-    rec="$(recall b "$kind" false "$(api_options 80)" "$rsql")"
-    pgbench_case "$kind" "(b) API SQL: 2 statements, prepared" prepared "$(api_options 80)" "$work/b-$kind.sql" "$rec"
-    if (( levers )); then
-        pgbench_case "$kind" "L6 (b) unprepared (-M extended)" extended "$(api_options 80)" "$work/b-$kind.sql" "$rec"
-        pgbench_case "$kind" "L7 (b) with ef_search $proposed_ef" prepared "$(api_options "$proposed_ef")" "$work/b-$kind.sql" \
-            "$(recall L7 "$kind" false "$(api_options "$proposed_ef")" "$rsql")"
-    fi
-
-    # (b') proposed: one statement (FindAsync folded in: the vector stays in the server), prepared, ef_search $proposed_ef.
-    opt="$(api_options "$proposed_ef")"
-    pgbench_script "$work/p-$kind.sql" "$rsql"
-    rec="$(recall p "$kind" false "$opt" "$rsql")"
-    pgbench_case "$kind" "(b') proposed: 1 statement, ef_search $proposed_ef" prepared "$opt" "$work/p-$kind.sql" "$rec"
-    if (( levers )); then
-        opt="-c hnsw.ef_search=$proposed_ef -c hnsw.iterative_scan=strict_order"
-        pgbench_case "$kind" "P1 (b') with generic plans" prepared "$opt" "$work/p-$kind.sql" "$(recall P1 "$kind" false "$opt -c plan_cache_mode=force_generic_plan" "$rsql")"
+    # (b) the served statement from pgbench, with the search pool's settings, prepared (Npgsql's
+    # auto-prepare), generic plans after five executions (plan_cache_mode auto); then what it
+    # costs beyond (a), one lever at a time.
+    opt="$(served_options 80)"
+    rsql="$(served_sql "$kind" 1)"
+    pgbench_script "$work/b-$kind.sql" "$rsql"
+    pgbench_case "$kind" "(b) served statement (verdicts, ef_search 80, sorts off)" prepared "$opt" "$work/b-$kind.sql" "$(recall b "$kind" false "$opt" "$rsql")"
+    rsql="$(served_sql "$kind" 0)"
+    pgbench_script "$work/s1-$kind.sql" "$rsql"
+    pgbench_case "$kind" "S1 (b) without the verdict lookups" prepared "$opt" "$work/s1-$kind.sql" "$(recall S1 "$kind" false "$opt" "$rsql")"
+    opt="$(served_options "$proposed_ef")"
+    pgbench_case "$kind" "S2 S1 with ef_search $proposed_ef" prepared "$opt" "$work/s1-$kind.sql" "$(recall S2 "$kind" false "$opt" "$rsql")"
+    if [[ "$kind" == U ]]; then
+        rsql="$(raw_sql raw_half U)"
+        opt="-c hnsw.ef_search=80"
+        pgbench_script "$work/s3.sql" "$rsql"
+        pgbench_case U "S3 (a) prepared with ef_search 80 (the raw query at the served recall setting)" prepared "$opt" "$work/s3.sql" "$(recall S3 U true "$opt" "$rsql")"
     fi
 
     same=false; [[ "$kind" == C ]] && same=true
