@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using ColorVariants.Api.Groups;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Storage;
@@ -39,6 +41,12 @@ public static class ReviewEndpoints
             .WithSummary("Stored verdicts, oldest first")
             .WithDescription($"`sku` (only pairs holding it), `limit` (default 100, at most {MaxPage}), `cursor` (the previous page's `nextCursor`).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/export", ExportReviews)
+            .WithName("ExportReviews")
+            .WithSummary("Every verdict as CSV: sku_a,sku_b,verdict,reviewer,at, oldest first, streamed")
+            .WithDescription("What `colorvariants train triplet --labels` trains from. `at` is ISO 8601 UTC; a reviewer " +
+                             "holding a comma, a quote or a line break is quoted as RFC 4180 says.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         group.MapDelete("/{id:long}", DeleteReview)
             .WithName("DeleteReview")
             .WithSummary("Undo a verdict")
@@ -75,6 +83,28 @@ public static class ReviewEndpoints
         var page = await store.ListReviewsAsync(sku, cursor, size, cancellationToken);
         return TypedResults.Ok(new ReviewList(page.Select(ToResponse).ToList(), page.Count == size ? page[^1].Id : null));
     }
+
+    public static async Task<EmptyHttpResult> ExportReviews(CatalogStore store, HttpContext context, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.ContentType = "text/csv; charset=utf-8";
+        response.Headers.ContentDisposition = "attachment; filename=\"reviews.csv\"";
+        var line = new StringBuilder();
+        await response.WriteAsync("sku_a,sku_b,verdict,reviewer,at\n", cancellationToken);
+        await foreach (var review in store.ExportReviewsAsync(cancellationToken))
+        {
+            // Skus need no quoting (Core Sku: letters, digits, '.', '_', '-'); a reviewer may hold anything storable.
+            line.Clear().Append(review.SkuA).Append(',').Append(review.SkuB).Append(',')
+                .Append(review.Verdict == Verdict.Confirmed ? "confirmed" : "rejected").Append(',')
+                .Append(CsvField(review.Reviewer)).Append(',')
+                .Append(review.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)).Append('\n');
+            await response.WriteAsync(line.ToString(), cancellationToken);
+        }
+        return TypedResults.Empty;
+    }
+
+    private static string CsvField(string text) =>
+        text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteReview(
         long id, CatalogStore store, VariantGroups groups, CancellationToken cancellationToken)

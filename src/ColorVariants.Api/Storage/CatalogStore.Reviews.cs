@@ -62,6 +62,14 @@ public sealed partial class CatalogStore
         return await ReadReviewsAsync(command, cancellationToken);
     }
 
+    /// <summary>Every verdict by id, streamed as read: what /reviews/export writes.</summary>
+    public async IAsyncEnumerable<StoredReview> ExportReviewsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = _reads.CreateCommand($"{SelectReview} ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) yield return ReadReview(reader);
+    }
+
     /// <summary>Every verdict on a pair of two of <paramref name="skus"/>: what regrouping them applies.</summary>
     public async Task<IReadOnlyList<StoredReview>> ReviewsAmongAsync(IReadOnlyList<string> skus, CancellationToken cancellationToken)
     {

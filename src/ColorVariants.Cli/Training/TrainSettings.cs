@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ColorVariants.Core.Images;
+using ColorVariants.Training.Data;
 using ColorVariants.Training.Trainers;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -112,11 +113,13 @@ public abstract class TrainSettings : CommandSettings
         : ValidationResult.Success();
 
     /// <summary>The options of this command line, the output folder defaulted from the model name.</summary>
-    public TrainingOptions ToOptions(string method)
+    /// <param name="labels">Review labels read for triplet's --labels (they name the run).</param>
+    public TrainingOptions ToOptions(string method, ReviewLabels? labels = null)
     {
         var options = Customise(new TrainingOptions
         {
             Catalog = Catalog,
+            Labels = labels,
             OutputDirectory = Out ?? "",
             Method = method,
             InputSize = Size,

@@ -11,10 +11,10 @@ public static class TrainingConsole
 {
     public static async Task<int> RunAsync(TrainingOptions options, CancellationToken cancellationToken)
     {
-        ResumePoint? resume;
+        TrainingCheck check;
         try
         {
-            resume = Trainer.Check(options);
+            check = Trainer.Check(options);
         }
         catch (TrainingException e)
         {
@@ -23,6 +23,8 @@ public static class TrainingConsole
         }
         AnsiConsole.MarkupLineInterpolated($"[bold]{options.ModelName}[/]: {Describe(options)}");
         AnsiConsole.MarkupLineInterpolated($"Output: {Path.GetFullPath(options.OutputDirectory)}; image cache: {options.EffectiveCacheDirectory}");
+        if (options.Labels is { } labels && check.Labels is { } used) ShowLabels(labels, used, options.LabelsOnly);
+        var resume = check.Resume;
         if (resume is not null)
         {
             var last = resume.Epochs[^1];
@@ -70,6 +72,18 @@ public static class TrainingConsole
         AnsiConsole.MarkupLineInterpolated(
             $"Took {Duration(done.WallTime)} ({done.Images} images; cache {done.CacheTime.TotalSeconds:0.0} s). Report: {done.ReportPath}");
         return 0;
+    }
+
+    private static void ShowLabels(ReviewLabels labels, LabelSummary used, bool labelsOnly)
+    {
+        var styles = labelsOnly ? "the styles ignored" : "on top of the styles";
+        AnsiConsole.MarkupLineInterpolated($"Labels: {labels.Confirmed} confirmed and {labels.Rejected} rejected pairs from {labels.Source}.");
+        AnsiConsole.MarkupLineInterpolated(
+            $"Used: {used.Confirmed} confirmed (positives, {styles}), {used.Rejected} rejected (hard negatives); {used.Groups} groups of two or more products.");
+        AnsiConsole.MarkupLineInterpolated(
+            $"Skipped: {used.SkippedValidation} touching validation styles (never trained on), {used.Conflicts} rejected pairs inside one group (label conflicts).");
+        if (used.SkippedUnknown > 0)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{used.SkippedUnknown} verdicts name skus that are not in the catalog; skipped.[/]");
     }
 
     private static string Describe(TrainingOptions o)

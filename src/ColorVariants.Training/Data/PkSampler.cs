@@ -11,15 +11,22 @@ namespace ColorVariants.Training.Data;
 /// a small style is skipped. A repeated image is a positive at distance 0, which never becomes the
 /// hardest positive while a distinct one exists, and one always does. A style with K or more
 /// images gives K distinct ones, drawn afresh each epoch.</para>
+/// <para>Hard negatives (reviewers' rejected pairs): after the P x K rows, each member with rejected
+/// partners brings one of them (drawn at random) that is not in the batch yet, labelled with its own
+/// style or, when it has none to sample, an id no other image has, so batch-hard mining sees the pair.
+/// Such batches are longer than P x K.</para>
 /// Deterministic: the same (seed, epoch) always gives the same batches.
 /// </summary>
 public sealed class PkSampler
 {
     private readonly int[][] _members;
+    private readonly int[][] _partners;
+    private readonly long[] _label;
     private readonly int _seed;
 
     /// <param name="styles">Style of each dataset item (e.g. <see cref="ImageTensorCache.Styles"/>); null = unlabelled, ignored.</param>
-    public PkSampler(IReadOnlyList<string?> styles, int p, int k, int seed)
+    /// <param name="hardNegatives">Pairs of items that must not embed alike (either order).</param>
+    public PkSampler(IReadOnlyList<string?> styles, int p, int k, int seed, IEnumerable<(int A, int B)>? hardNegatives = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(p, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 2);
@@ -33,6 +40,19 @@ public sealed class PkSampler
             .ToArray();
         if (_members.Length < p)
             throw new ArgumentException($"Only {_members.Length} styles have two or more images; P = {p} needs at least {p}.", nameof(styles));
+
+        // An image outside every sampled style gets an id past theirs, unique to it.
+        _label = Enumerable.Range(0, styles.Count).Select(i => (long)_members.Length + i).ToArray();
+        for (var style = 0; style < _members.Length; style++)
+            foreach (var member in _members[style]) _label[member] = style;
+        var partners = Enumerable.Range(0, styles.Count).Select(_ => new SortedSet<int>()).ToArray();
+        foreach (var (a, b) in hardNegatives ?? [])
+        {
+            if (a == b) throw new ArgumentException($"Item {a} cannot be its own negative.", nameof(hardNegatives));
+            partners[a].Add(b);
+            partners[b].Add(a);
+        }
+        _partners = partners.Select(set => set.ToArray()).ToArray();
         P = p;
         K = k;
         _seed = seed;
@@ -61,8 +81,25 @@ public sealed class PkSampler
                 FillStyle(random, _members[style], indices.AsSpan(s * K, K));
                 labels.AsSpan(s * K, K).Fill(style);
             }
-            yield return new PkBatch(indices, labels);
+            yield return WithHardNegatives(random, indices, labels);
         }
+    }
+
+    private PkBatch WithHardNegatives(Random random, int[] indices, long[] labels)
+    {
+        var inBatch = new HashSet<int>(indices);
+        var extra = new List<int>();
+        foreach (var member in indices.Distinct()) // in batch order: deterministic
+        {
+            if (_partners[member].Length == 0) continue;
+            var candidates = _partners[member].Where(partner => !inBatch.Contains(partner)).ToArray();
+            if (candidates.Length == 0) continue;
+            var partner = candidates[random.Next(candidates.Length)];
+            inBatch.Add(partner);
+            extra.Add(partner);
+        }
+        if (extra.Count == 0) return new PkBatch(indices, labels);
+        return new PkBatch([.. indices, .. extra], [.. labels, .. extra.Select(i => _label[i])]);
     }
 
     private void FillStyle(Random random, int[] members, Span<int> destination)

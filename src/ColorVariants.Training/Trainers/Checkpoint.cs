@@ -55,7 +55,7 @@ internal static class Checkpoint
         if (differences.Count > 0)
             throw new TrainingException(
                 $"{options.OutputDirectory} holds a checkpoint of another run: {string.Join("; ", differences)}. " +
-                "Use another --out folder, or the same options to resume (only the epochs, device, threads, cache folder and export size may change).");
+                "Use another --out folder, or the same options to resume (only the epochs, device, threads, cache folder, export size and where the same verdicts are read from may change).");
         if (state.EpochsDone > options.Epochs)
             throw new TrainingException(
                 $"The checkpoint in {options.OutputDirectory} has {state.EpochsDone} epochs, more than the {options.Epochs} asked for; ask for at least {state.EpochsDone}.");
@@ -81,8 +81,13 @@ internal static class Checkpoint
     /// <summary>"name: saved -> asked" for each option that may not change between a checkpoint and its resumption.</summary>
     private static List<string> Differences(TrainingOptions saved, TrainingOptions asked)
     {
+        // The verdicts count by their fingerprint: the same ones from a file or from the service are the same run.
         static JsonObject Comparable(TrainingOptions options) =>
-            JsonSerializer.SerializeToNode(options with { Epochs = 0, Device = TrainingDevice.Cpu, Threads = 0, CacheDirectory = null, ExportSize = null }, TrainingJson.Options)!.AsObject();
+            JsonSerializer.SerializeToNode(options with
+            {
+                Epochs = 0, Device = TrainingDevice.Cpu, Threads = 0, CacheDirectory = null, ExportSize = null,
+                Labels = options.Labels is { } labels ? labels with { Source = "" } : null,
+            }, TrainingJson.Options)!.AsObject();
 
         var before = Comparable(saved);
         var now = Comparable(asked);

@@ -8,9 +8,10 @@ namespace ColorVariants.Training.Trainers;
 
 internal static class Objectives
 {
-    public static IObjective Create(TrainingOptions options, ImageTensorCache cache, PreprocessingSpec spec, Device device) => options.Method switch
+    /// <param name="labels">Triplet's groups and hard negatives from review labels; null: the styles.</param>
+    public static IObjective Create(TrainingOptions options, ImageTensorCache cache, PreprocessingSpec spec, Device device, LabelGroups? labels) => options.Method switch
     {
-        TrainingMethod.Triplet => new TripletObjective(options, cache, spec, device),
+        TrainingMethod.Triplet => new TripletObjective(options, cache, spec, device, labels),
         TrainingMethod.SimClr => new SimClrObjective(options, cache, spec, device),
         TrainingMethod.Cvssl => new CvsslObjective(options, cache, spec, device),
         _ => throw new TrainingException($"Method '{options.Method}' cannot be trained."),

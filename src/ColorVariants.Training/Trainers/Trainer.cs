@@ -23,14 +23,14 @@ public static class Trainer
     /// <summary>
     /// What <see cref="Run"/> checks before any work (options, device, catalog.csv, the output folder's
     /// checkpoint), throwing <see cref="TrainingException"/> where it would; returns the checkpoint a run
-    /// would continue from, or null for a fresh start.
+    /// would continue from (null for a fresh start) and what it makes of the review labels, if any.
     /// </summary>
-    public static ResumePoint? Check(TrainingOptions options)
+    public static TrainingCheck Check(TrainingOptions options)
     {
         options = Prepare(options);
         TrainingDevices.Select(options.Device);
         var catalog = ReadCatalog(options.Catalog, checkImages: false);
-        return Checkpoint.Find(options, catalog.Fingerprint)?.Point;
+        return new TrainingCheck(Checkpoint.Find(options, catalog.Fingerprint)?.Point, Labels(options, catalog)?.Summary);
     }
 
     /// <summary>Trains (or resumes, or only re-exports a finished run) and returns where the model went.</summary>
@@ -42,16 +42,17 @@ public static class Trainer
         if (options.Threads > 0) torch.set_num_threads(options.Threads);
         var catalog = ReadCatalog(options.Catalog, checkImages: true);
         var resume = Checkpoint.Find(options, catalog.Fingerprint);
+        var labels = Labels(options, catalog);
 
         var cacheClock = Stopwatch.StartNew();
         using var cache = ImageTensorCache.Open(catalog,
-            new ImageCacheOptions { Size = options.InputSize, Directory = options.EffectiveCacheDirectory, Filter = Filter(options) },
+            new ImageCacheOptions { Size = options.InputSize, Directory = options.EffectiveCacheDirectory, Filter = labels is null ? Filter(options) : labels.Selects },
             reporter?.Cache, cancellationToken);
         var cacheTime = cacheClock.Elapsed;
         if (cache.Count == 0) throw new TrainingException($"No image of {catalog.Root} is in the {options.Split} split (or none decodes).");
 
         var spec = PreprocessingSpec.CntkResNet(options.InputSize, options.ColourMode);
-        using var objective = Objectives.Create(options, cache, spec, device);
+        using var objective = Objectives.Create(options, cache, spec, device, labels);
         Directory.CreateDirectory(options.OutputDirectory); // only once the run can start
         var stepsPerEpoch = Math.Min(objective.BatchesPerEpoch, options.MaxStepsPerEpoch ?? int.MaxValue);
         var baseRates = new List<double>();
@@ -93,7 +94,9 @@ public static class Trainer
         var modelPath = Path.Combine(options.OutputDirectory, options.ModelName + ".onnx");
         var metadata = new ExportMetadata(options.ModelName, options.Method, spec with { InputSize = options.EffectiveExportSize }, catalog.Fingerprint, options.Seed)
         {
-            Source = $"CNTK ResNet18 (ImageNet) fine-tuned by {options.Method} on the {options.Split.ToString().ToLowerInvariant()} split of {Path.GetFileName(catalog.Root)}",
+            Source = $"CNTK ResNet18 (ImageNet) fine-tuned by {options.Method} on the {options.Split.ToString().ToLowerInvariant()} split of {Path.GetFileName(catalog.Root)}" +
+                     (labels is null ? "" : $" with {labels.Summary.Confirmed} confirmed and {labels.Summary.Rejected} rejected pairs of reviewers" +
+                                            (options.LabelsOnly ? " (labels only, no styles)" : "")),
         };
         objective.Export(metadata, modelPath);
 
@@ -101,7 +104,7 @@ public static class Trainer
         TrainingJson.Write(reportPath, new TrainingReport(
             options.ModelName, modelPath, options, catalog.Fingerprint, cache.Count, stepsPerEpoch,
             cacheTime.TotalSeconds, cache.DecodedCount, resume?.Point.EpochsDone, epochs,
-            epochs.Sum(e => e.Seconds), wall.Elapsed.TotalSeconds, DateTimeOffset.UtcNow));
+            epochs.Sum(e => e.Seconds), wall.Elapsed.TotalSeconds, DateTimeOffset.UtcNow, labels?.Summary));
         return new TrainingResult(modelPath, reportPath, epochs, resume?.Point.EpochsDone, cache.Count, cacheTime, wall.Elapsed);
     }
 
@@ -122,6 +125,9 @@ public static class Trainer
             throw new TrainingException(e.Message);
         }
     }
+
+    private static LabelGroups? Labels(TrainingOptions options, CatalogFolder catalog) =>
+        options.Labels is { } labels ? LabelGroups.Build(catalog.Entries, labels, options.LabelsOnly) : null;
 
     private static Func<CatalogEntry, bool>? Filter(TrainingOptions options) => options.Split switch
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Parts;
+using ColorVariants.Training.Data;
 using ColorVariants.Training.Models;
 
 namespace ColorVariants.Training.Trainers;
@@ -9,7 +10,7 @@ namespace ColorVariants.Training.Trainers;
 /// <summary>
 /// Everything a training run depends on. Written into the checkpoint and training.json; a re-run in
 /// the same output folder resumes only when these agree (<see cref="Epochs"/>, <see cref="Device"/>,
-/// <see cref="Threads"/>, <see cref="CacheDirectory"/> and <see cref="ExportSize"/> may change).
+/// <see cref="Threads"/>, <see cref="CacheDirectory"/>, <see cref="ExportSize"/> and the labels' source may change).
 /// </summary>
 public sealed record TrainingOptions
 {
@@ -37,6 +38,16 @@ public sealed record TrainingOptions
     public int ImagesPerStyle { get; init; } = 4;
 
     public double Margin { get; init; } = 0.2;
+
+    /// <summary>
+    /// Triplet: reviewers' verdicts, confirmed pairs as positives and rejected ones as hard negatives
+    /// (<see cref="LabelGroups"/>), on top of the train styles; null: the styles alone. Its fingerprint is
+    /// compared on resume, so changed verdicts are another run.
+    /// </summary>
+    public ReviewLabels? Labels { get; init; }
+
+    /// <summary>Triplet with <see cref="Labels"/>: groups from the confirmed pairs alone, the styles ignored.</summary>
+    public bool LabelsOnly { get; init; }
 
     /// <summary>Softmax temperature; null: 0.5 for SimCLR (its paper's NT-Xent value), 0.1 for cvssl (MoCo's InfoNCE value).</summary>
     public double? Temperature { get; init; }
@@ -119,14 +130,15 @@ public sealed record TrainingOptions
     [JsonIgnore]
     public IReadOnlyList<PartCrop> PartCrops => PartCrop.Parse(Parts);
 
-    /// <summary>The training run: e.g. cvssl-128px-e10-s42, cvssl-val-128px-e10-s42.</summary>
+    /// <summary>The training run: e.g. cvssl-128px-e10-s42, cvssl-val-128px-e10-s42, triplet-labels-128px-e10-s42.</summary>
     [JsonIgnore]
     public string RunName
     {
         get
         {
             var split = Split switch { TrainingSplit.Validation => "-val", TrainingSplit.All => "-all", _ => "" };
-            return string.Create(CultureInfo.InvariantCulture, $"{Method}{split}-{InputSize}px-e{Epochs}-s{Seed}");
+            var labels = Labels is null ? "" : LabelsOnly ? "-labelsonly" : "-labels";
+            return string.Create(CultureInfo.InvariantCulture, $"{Method}{labels}{split}-{InputSize}px-e{Epochs}-s{Seed}");
         }
     }
 
@@ -180,6 +192,10 @@ public sealed record TrainingOptions
         Require(Seed >= 0, "The seed must be 0 or more.");
         Require(Threads is >= 0 and <= 1024, "Threads must be 0 (libtorch's default) to 1024.");
         Require(MaxStepsPerEpoch is null or >= 1, "Max steps per epoch must be at least 1.");
+        Require(Labels is null || Method == TrainingMethod.Triplet, "Review labels (--labels) train the triplet method only.");
+        Require(Labels is null || Split == TrainingSplit.Train,
+            "Review labels (--labels) train on the train split only: products of validation styles stay out of training.");
+        Require(!LabelsOnly || Labels is not null, "--labels-only needs --labels.");
         Require(ExportSize is null || CntkResNet18.AcceptsInputSize(ExportSize.Value, ExportSize.Value), "The export size must be a multiple of 32.");
         if (Method == TrainingMethod.Cvssl)
         {

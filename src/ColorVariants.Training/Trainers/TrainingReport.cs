@@ -1,8 +1,11 @@
+using ColorVariants.Training.Data;
+
 namespace ColorVariants.Training.Trainers;
 
 /// <summary>training.json: what was trained, how, and how fast.</summary>
 /// <param name="TrainingSeconds">Sum of the epochs' times, over all sessions of a resumed run.</param>
 /// <param name="WallSeconds">The last session, cache and export included.</param>
+/// <param name="Labels">What the run made of the review labels; null without them.</param>
 internal sealed record TrainingReport(
     string Name,
     string Model,
@@ -16,4 +19,5 @@ internal sealed record TrainingReport(
     IReadOnlyList<EpochResult> Epochs,
     double TrainingSeconds,
     double WallSeconds,
-    DateTimeOffset FinishedAt);
+    DateTimeOffset FinishedAt,
+    LabelSummary? Labels);

@@ -11,7 +11,8 @@ using static TorchSharp.torch;
 namespace ColorVariants.Training.Trainers;
 
 /// <summary>
-/// Supervised: P styles x K images, <see cref="EmbeddingNet"/>, batch-hard triplet loss. The labels
+/// Supervised: P styles x K images, <see cref="EmbeddingNet"/>, batch-hard triplet loss; with review
+/// labels the "styles" are <see cref="LabelGroups"/>' groups and rejected partners join the batch. The labels
 /// already pair a design's colours, so the views are only lightly changed: a mirror, half-strength
 /// colour jitter and some grayscale, which widen the few colours a style has without hiding its design.
 /// </summary>
@@ -24,11 +25,14 @@ internal sealed class TripletObjective : IObjective
     private readonly PreprocessingSpec _spec;
     private readonly Device _device;
 
-    public TripletObjective(TrainingOptions options, ImageTensorCache cache, PreprocessingSpec spec, Device device)
+    public TripletObjective(TrainingOptions options, ImageTensorCache cache, PreprocessingSpec spec, Device device, LabelGroups? labels)
     {
+        IReadOnlyList<string?> groups = cache.Styles;
+        IEnumerable<(int, int)> negatives = [];
+        if (labels is not null) (groups, negatives) = labels.For(cache.Items);
         try
         {
-            _sampler = new PkSampler(cache.Styles, options.StylesPerBatch, options.ImagesPerStyle, options.Seed);
+            _sampler = new PkSampler(groups, options.StylesPerBatch, options.ImagesPerStyle, options.Seed, negatives);
         }
         catch (ArgumentException e)
         {

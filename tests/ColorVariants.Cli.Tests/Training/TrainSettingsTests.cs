@@ -1,5 +1,6 @@
 using ColorVariants.Cli.Training;
 using ColorVariants.Core.Images;
+using ColorVariants.Training.Data;
 using ColorVariants.Training.Models;
 using ColorVariants.Training.Trainers;
 using Spectre.Console.Cli;
@@ -26,6 +27,23 @@ public sealed class TrainSettingsTests : IDisposable
     {
         var options = Parse<TrainSslCommand.Settings>(s => s.ToOptions(s.Method), "--epochs", "3", "--colour", "gray");
         Assert.Equal((3, ColourMode.Gray, Defaults(TrainingMethod.Cvssl).BatchSize), (options.Epochs, options.ColourMode, options.BatchSize));
+    }
+
+    [Fact]
+    public void Triplet_takes_review_labels_and_names_its_run_after_them()
+    {
+        var labels = ReviewLabels.Parse(new StringReader("sku_a,sku_b,verdict\na-1,a-2,confirmed\n"), "reviews.csv");
+        string? source = null;
+        var options = Parse<TrainTripletCommand.Settings>(s =>
+        {
+            source = s.Labels;
+            return s.ToOptions(TrainingMethod.Triplet, labels);
+        }, "--labels", "reviews.csv", "--labels-only");
+
+        Assert.Equal(("reviews.csv", true), (source, options.LabelsOnly));
+        Assert.Same(labels, options.Labels);
+        Assert.Equal(Path.Combine("runs", "triplet-labelsonly-128px-e10-s42"), options.OutputDirectory);
+        Assert.Equal(Defaults(TrainingMethod.Triplet) with { Labels = labels, LabelsOnly = true, OutputDirectory = options.OutputDirectory }, options);
     }
 
     private TrainingOptions Defaults(string method)

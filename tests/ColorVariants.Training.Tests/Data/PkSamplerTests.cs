@@ -77,6 +77,34 @@ public class PkSamplerTests
     }
 
     [Fact]
+    public void A_rejected_partner_of_a_batch_member_joins_the_batch_with_its_own_label()
+    {
+        // a = 0, b = 1, c = 2 (dense ids in style order); 6 has no style and 7's style has no positive: ids 3 + index.
+        string?[] styles = ["a", "a", "b", "b", "c", "c", null, "d"];
+        (int, int)[] rejected = [(0, 6), (7, 1), (2, 4)];
+        var partnerOf = new Dictionary<int, int> { [0] = 6, [6] = 0, [1] = 7, [7] = 1, [2] = 4, [4] = 2 };
+        var labelOf = new Dictionary<int, long> { [0] = 0, [1] = 0, [2] = 1, [3] = 1, [4] = 2, [5] = 2, [6] = 9, [7] = 10 };
+        var sampler = new PkSampler(styles, p: 2, k: 2, seed: 5, rejected);
+
+        var extras = 0;
+        for (var epoch = 0; epoch < 4; epoch++)
+        {
+            foreach (var batch in sampler.Epoch(epoch))
+            {
+                var pk = batch.Indices[..4];
+                var expected = new List<int>();
+                foreach (var member in pk)
+                    if (partnerOf.TryGetValue(member, out var partner) && !pk.Contains(partner) && !expected.Contains(partner)) expected.Add(partner);
+                Assert.Equal(expected, batch.Indices[4..]);
+                Assert.Equal(batch.Indices.Select(i => labelOf[i]), batch.Labels);
+                extras += expected.Count;
+            }
+        }
+        Assert.True(extras > 0);
+        Assert.Equal(Signature(sampler.Epoch(2)), Signature(new PkSampler(styles, 2, 2, seed: 5, rejected).Epoch(2)));
+    }
+
+    [Fact]
     public void Too_few_styles_with_positives_for_P_is_refused()
     {
         Assert.Throws<ArgumentException>(() => new PkSampler(["a", "a", "b", "c", null], p: 2, k: 2, seed: 0));

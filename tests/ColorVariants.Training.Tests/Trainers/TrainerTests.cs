@@ -1,6 +1,8 @@
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
 using ColorVariants.Inference.Embedding;
+using System.Text.Json;
+using ColorVariants.Training.Data;
 using ColorVariants.Training.Models;
 using ColorVariants.Training.Trainers;
 using SixLabors.ImageSharp.PixelFormats;
@@ -144,7 +146,7 @@ public class TrainerTests(GeneratedCatalog catalog, ITestOutputHelper output)
         Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Run(interrupted, new TrainingReporter { Epoch = afterFirstEpoch }, cancel.Token));
         Assert.Single(afterFirstEpoch.Reports);
         Assert.Empty(Directory.GetFiles(interrupted.OutputDirectory, "*.onnx"));
-        Assert.Equal(1, Trainer.Check(interrupted)?.EpochsDone);
+        Assert.Equal(1, Trainer.Check(interrupted).Resume?.EpochsDone);
 
         var resumed = Trainer.Run(interrupted);
         Log("straight", straight);
@@ -183,6 +185,66 @@ public class TrainerTests(GeneratedCatalog catalog, ITestOutputHelper output)
         Assert.Contains("2 epochs", fewer.Message);
     }
 
+    /// <summary>
+    /// design-1 and design-3 are validation styles (EVALUATION.md's split), the other six train. The verdicts:
+    /// two rejected pairs across styles (hard negatives), a confirmed pair within a style, one touching
+    /// design-1, one rejected pair inside a style (a conflict) and one naming a sku the catalog lacks.
+    /// </summary>
+    [Fact]
+    public async Task Triplet_trains_from_review_labels_and_resumes_only_with_the_same_verdicts()
+    {
+        const string verdicts = """
+            sku_a,sku_b,verdict,reviewer
+            d0-c0,d2-c0,rejected,team
+            d4-c1,d5-c1,rejected,team
+            d5-c0,d5-c3,confirmed,team
+            d0-c1,d1-c1,confirmed,team
+            d6-c0,d6-c1,rejected,team
+            d7-c0,zz-9,confirmed,team
+            """;
+        var file = Path.Combine(catalog.Root, $"reviews-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(file, verdicts);
+        var labels = await ReviewLabels.ReadAsync(file, null);
+        var options = Options(TrainingMethod.Triplet) with { Split = TrainingSplit.Train, Labels = labels, Epochs = 2 };
+
+        var expected = new LabelSummary(Confirmed: 1, Rejected: 2, Groups: 6, SkippedValidation: 1, SkippedUnknown: 1, Conflicts: 1);
+        Assert.Equal(expected, Trainer.Check(options).Labels);
+        var steps = new Recorder<TrainingProgress>();
+        var result = Trainer.Run(options, new TrainingReporter { Step = steps });
+        Log("triplet with labels", result);
+
+        Assert.Equal(6 * GeneratedCatalog.Colours.Count, result.Images); // the validation designs stay out
+        Assert.Equal(2 * 2, steps.Reports.Count); // 6 groups, P = 4: two batches an epoch
+        Assert.All(result.Epochs, e => Assert.True(double.IsFinite(e.Loss) && e.Loss > 0, $"epoch {e.Epoch}: loss {e.Loss}"));
+        Assert.True(result.Epochs.Sum(e => e.Images) > 2 * 2 * 8, "no rejected partner joined a batch");
+        Assert.EndsWith("triplet-labels-64px-e2-s7.onnx", result.ModelPath);
+
+        using (var report = JsonDocument.Parse(File.ReadAllText(result.ReportPath)))
+        {
+            var saved = report.RootElement.GetProperty("options").GetProperty("labels");
+            Assert.Equal((file, labels.Fingerprint, 3, 3), (saved.GetProperty("source").GetString(), saved.GetProperty("fingerprint").GetString(),
+                saved.GetProperty("confirmed").GetInt32(), saved.GetProperty("rejected").GetInt32()));
+            Assert.False(saved.TryGetProperty("pairs", out _));
+            Assert.Equal(expected, report.RootElement.GetProperty("labels").Deserialize<LabelSummary>(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+        }
+
+        // The same verdicts from elsewhere, written otherwise, resume; another verdict is another run.
+        const string sameVerdicts = """
+            verdict,sku_a,sku_b
+            confirmed,zz-9,d7-c0
+            rejected,d6-c1,d6-c0
+            confirmed,d1-c1,d0-c1
+            confirmed,d5-c3,d5-c0
+            rejected,d5-c1,d4-c1
+            rejected,d2-c0,d0-c0
+            """;
+        var same = ReviewLabels.Parse(new StringReader(sameVerdicts), "http://cv/reviews/export");
+        Assert.Equal(2, Trainer.Check(options with { Labels = same }).Resume?.EpochsDone);
+        var changed = ReviewLabels.Parse(new StringReader(verdicts.Replace("d4-c1,d5-c1,rejected", "d4-c1,d5-c1,confirmed", StringComparison.Ordinal)), "x");
+        var refused = Assert.Throws<TrainingException>(() => Trainer.Check(options with { Labels = changed }));
+        Assert.Contains("labels: ", refused.Message);
+    }
+
     [Fact]
     public void Options_that_cannot_train_are_refused_before_the_output_folder_is_made()
     {
@@ -196,6 +258,12 @@ public class TrainerTests(GeneratedCatalog catalog, ITestOutputHelper output)
         var queue = Assert.Throws<TrainingException>(() => Trainer.Run(cvssl with { QueueSize = GeneratedCatalog.Images }));
         Assert.Contains("--queue-size 8", queue.Message);
         Assert.Throws<TrainingException>(() => Trainer.Run(Options(TrainingMethod.Triplet) with { StylesPerBatch = GeneratedCatalog.Designs + 1 }));
+        var labels = ReviewLabels.Parse(new StringReader("sku_a,sku_b,verdict\nd0-c0,d0-c1,confirmed\n"), "reviews.csv");
+        var all = Assert.Throws<TrainingException>(() => Trainer.Run(Options(TrainingMethod.Triplet) with { Labels = labels })); // Split = All
+        Assert.Contains("train split only", all.Message);
+        Assert.Throws<TrainingException>(() => Trainer.Run(cvssl with { Labels = labels, Split = TrainingSplit.Train }));
+        var only = Assert.Throws<TrainingException>(() => Trainer.Run(Options(TrainingMethod.Triplet) with { LabelsOnly = true, Split = TrainingSplit.Train }));
+        Assert.Equal("--labels-only needs --labels.", only.Message);
         if (!TorchSharp.torch.cuda.is_available())
         {
             var cuda = Assert.Throws<TrainingException>(() => Trainer.Run(cvssl with { Device = TrainingDevice.Cuda }));
