@@ -146,4 +146,17 @@ public class ReviewLoginTests(KeyedReviewFactory factory) : IClassFixture<KeyedR
         page.Headers.Add("Cookie", pair);
         Assert.Contains("id=\"drop\"", await (await client.SendAsync(page)).Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task Reading_the_verdicts_needs_the_key_too()
+    {
+        using var client = factory.CreateClient();
+        foreach (var path in new[] { "/reviews", "/reviews/export" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync(path)).StatusCode);
+            var keyed = new HttpRequestMessage(HttpMethod.Get, path);
+            keyed.Headers.Add("X-Api-Key", KeyedReviewFactory.Key);
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(keyed)).StatusCode);
+        }
+    }
 }

@@ -40,13 +40,17 @@ public static class ReviewEndpoints
             .WithName("ListReviews")
             .WithSummary("Stored verdicts, oldest first")
             .WithDescription($"`sku` (only pairs holding it), `limit` (default 100, at most {MaxPage}), `cursor` (the previous page's `nextCursor`).")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .RequireApiKey()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         group.MapGet("/export", ExportReviews)
             .WithName("ExportReviews")
             .WithSummary("Every verdict as CSV: sku_a,sku_b,verdict,reviewer,at, oldest first, streamed")
             .WithDescription("What `colorvariants train triplet --labels` trains from. `at` is ISO 8601 UTC; a reviewer " +
                              "holding a comma, a quote or a line break is quoted as RFC 4180 says.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .RequireApiKey()
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         group.MapDelete("/{id:long}", DeleteReview)
             .WithName("DeleteReview")
             .WithSummary("Undo a verdict")
