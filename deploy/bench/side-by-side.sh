@@ -323,7 +323,7 @@ served_sql() {
 }
 
 # The API's search pool (ServiceRegistration): its session settings, plan_cache_mode left at auto.
-served_options() { printf -- '-c hnsw.ef_search=%s -c hnsw.iterative_scan=strict_order -c enable_sort=off' "${1:-80}"; }
+served_options() { printf -- '-c jit=off -c hnsw.ef_search=%s -c hnsw.iterative_scan=strict_order -c enable_sort=off' "${1:-80}"; }
 
 # pgbench_script FILE SQL...: one transaction = the statements, @I a random product.
 pgbench_script() {
@@ -529,7 +529,10 @@ for kind in U C; do
     opt="$(served_options 80)"
     rsql="$(served_sql "$kind" 1)"
     pgbench_script "$work/b-$kind.sql" "$rsql"
-    pgbench_case "$kind" "(b) served statement (verdicts, ef_search 80, sorts off)" prepared "$opt" "$work/b-$kind.sql" "$(recall b "$kind" false "$opt" "$rsql")"
+    pgbench_case "$kind" "(b) served statement (verdicts, ef_search 80, sorts off, jit off)" prepared "$opt" "$work/b-$kind.sql" "$(recall b "$kind" false "$opt" "$rsql")"
+    if [[ "$kind" == U ]]; then
+        pgbench_case U "S0 (b) with JIT on (the server's default)" prepared "${opt/-c jit=off /}" "$work/b-U.sql" "$(recall S0 U false "${opt/-c jit=off /}" "$rsql")"
+    fi
     rsql="$(served_sql "$kind" 0)"
     pgbench_script "$work/s1-$kind.sql" "$rsql"
     pgbench_case "$kind" "S1 (b) without the verdict lookups" prepared "$opt" "$work/s1-$kind.sql" "$(recall S1 "$kind" false "$opt" "$rsql")"

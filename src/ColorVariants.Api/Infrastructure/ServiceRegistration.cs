@@ -86,7 +86,11 @@ public static class ServiceRegistration
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
-        settings.Options = $"{settings.Options} -c hnsw.ef_search={search.EfSearch} -c hnsw.iterative_scan=strict_order {options}".Trim();
+        // jit=off: the variant statement's limit (the request's plus its rejected pairs) is not a
+        // constant, so the planner costs it as a long scan and JIT-compiles every execution: about
+        // 45 ms of PostgreSQL a request for a 3 ms query (deploy/bench/README.md). This service runs
+        // short statements only; JIT never pays for itself here.
+        settings.Options = $"{settings.Options} -c jit=off -c hnsw.ef_search={search.EfSearch} -c hnsw.iterative_scan=strict_order {options}".Trim();
         settings.MaxAutoPrepare = settings.MaxAutoPrepare > 0 ? settings.MaxAutoPrepare : 32;
         settings.NoResetOnClose = true;
         builder.UseVector();
