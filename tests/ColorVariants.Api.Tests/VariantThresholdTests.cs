@@ -102,15 +102,32 @@ public class VariantThresholdTests(LabelledCatalogFactory factory) : IClassFixtu
 public class UnlabelledThresholdTests(CatalogApiFactory factory) : IClassFixture<CatalogApiFactory>
 {
     [Fact]
-    public async Task A_catalog_without_labels_keeps_the_documented_default()
+    public async Task A_catalog_without_labels_keeps_the_documented_default_on_its_own_chance_scores()
     {
         using var client = factory.CreateClient();
         Assert.Equal(HttpStatusCode.Created, (await client.PutAsync("/products/lone", Uploads.Form(Uploads.Product(0, Uploads.Red), "Top"))).StatusCode);
         var response = await client.PostAsync("/models/active/variant-threshold", null);
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("Too few labelled products", await response.Content.ReadAsStringAsync());
-        var model = (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!;
-        Assert.Equal(("default", new Infrastructure.VariantDecisionOptions().DefaultThreshold, (ThresholdCalibration?)null),
-            (model.VariantThreshold.Source, model.VariantThreshold.Score, model.VariantThreshold.Calibration));
+        await GroupSeeding.SettledAsync(client);
+        // One product measures no chance: only a perfect match would be called a variant.
+        var lone = (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.VariantThreshold;
+        Assert.Equal(("default", 1.0, (double?)null, (ThresholdCalibration?)null), (lone.Source, lone.Score, lone.SpreadsAboveChance, lone.Calibration));
+
+        // Enough products to measure chance: the default sits its documented spreads above it.
+        for (var i = 0; i < 40; i++)
+        {
+            var colour = new Rgb24((byte)(40 + i * 5), (byte)(200 - i * 4), (byte)(i % 5 * 50));
+            Assert.Equal(HttpStatusCode.Created, (await client.PutAsync($"/products/many-{i:00}", Uploads.Form(Uploads.Product(i % 4, colour), "Top"))).StatusCode);
+        }
+        await GroupSeeding.SettledAsync(client);
+        var status = (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.VariantThreshold;
+        var spreads = new Infrastructure.VariantDecisionOptions().DefaultSpreadsAboveChance;
+        Assert.NotNull(status.Chance);
+        var chance = status.Chance!;
+        Assert.Equal(("default", 41), (status.Source, chance.Vectors));
+        // Capped at 1: raw (unwhitened) cosines of a small catalog sit high, so this one may reach it.
+        Assert.Equal(Storage.VariantHit.Round(Math.Min(1, chance.Mean + spreads * chance.Spread)), status.Score);
+        Assert.Equal(Math.Round(chance.SpreadsAbove(status.Score), 2), status.SpreadsAboveChance);
     }
 }

@@ -65,6 +65,8 @@ public sealed class VariantGroups(
                 try
                 {
                     var model = models.Active;
+                    // A growing small catalog moves its chance scores, so the default threshold: regroup all then.
+                    if (await thresholds.RefreshChanceAsync(stoppingToken)) all = true;
                     if (all) categories.UnionWith(await store.GroupedCategoriesAsync(model, stoppingToken));
                     foreach (var category in categories.Order(StringComparer.Ordinal))
                         foreach (var moved in await RegroupAsync(model, category, stoppingToken))

@@ -85,12 +85,14 @@ public sealed class VariantDecisionOptions
     public const string Section = "Variants";
 
     /// <summary>
-    /// The threshold (cosine of the searchable vectors) of a model that has none of its own
-    /// (metadata colorvariants.variant_threshold) and no calibration: the served default's,
-    /// calibrated on the dev set's train styles (docs/RESULTS.md, "The decision": precision 0.90,
-    /// recall 0.05 on the validation styles).
+    /// The threshold of a model that has none of its own (metadata colorvariants.variant_threshold)
+    /// and no calibration, in spreads above the catalog's chance scores (Core ChanceScores): the
+    /// served default's, calibrated on the dev set's train styles and carried to the validation
+    /// styles as EVALUATION.md's grouping protocol does (docs/RESULTS.md, "The decision").
     /// </summary>
-    [Range(-1.0, 1.0)] public double DefaultThreshold { get; set; } = 0.2367;
+    [Range(0.0, 100.0)] public double DefaultSpreadsAboveChance { get; set; } = 17.17;
+    /// <summary>A fixed cosine instead of <see cref="DefaultSpreadsAboveChance"/> (unset: none).</summary>
+    [Range(-1.0, 1.0)] public double? DefaultThreshold { get; set; }
     /// <summary>The product attribute whose equal values mark colour variants (what an import's `style` column becomes).</summary>
     [Required, MinLength(1)] public string LabelAttribute { get; set; } = "style";
     /// <summary>The share of the pairs called variants that must be variants on the labelled products.</summary>

@@ -70,4 +70,31 @@ public sealed partial class CatalogStore
         await transaction.CommitAsync(cancellationToken);
         return (items, version);
     }
+
+    /// <summary>
+    /// Up to about <paramref name="limit"/> of the model's searchable vectors, a sample spread over
+    /// the whole table (Bernoulli, with a fixed seed: the same rows for the same table), for its
+    /// chance scores. Two cheap reads at any size: a count and a sampled scan.
+    /// </summary>
+    public async Task<IReadOnlyList<float[]>> ChanceSampleAsync(ActiveModel model, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _reads.OpenConnectionAsync(cancellationToken);
+        long count;
+        await using (var counting = new NpgsqlCommand($"SELECT count(*) FROM embeddings WHERE {ModelFilter(model)}", connection))
+            count = (long)(await counting.ExecuteScalarAsync(cancellationToken))!;
+        var vectors = new List<float[]>(limit);
+        if (count == 0) return vectors;
+        // Some headroom over the limit, so a sample that falls short of its expected size still fills it.
+        var percent = Math.Min(100.0, 100.0 * limit * 1.2 / count);
+        await using var command = new NpgsqlCommand($"""
+            SELECT embedding FROM embeddings TABLESAMPLE BERNOULLI (@percent) REPEATABLE (7)
+            WHERE {ModelFilter(model)}
+            LIMIT @limit
+            """, connection);
+        command.Parameters.AddWithValue("percent", percent);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) vectors.Add(ToFloats(reader.GetFieldValue<HalfVector>(0)));
+        return vectors;
+    }
 }

@@ -21,9 +21,13 @@ public sealed record ThresholdCalibration(
 public sealed record StoredThreshold(double Score, ThresholdCalibration Calibration, int WhiteningVersion);
 
 /// <summary>The threshold /variants uses now, and where it comes from.</summary>
-/// <param name="Source">`calibrated` (on this catalog's labels), `model` (the model file's own) or `default` (Variants:DefaultThreshold).</param>
+/// <param name="Source">`calibrated` (on this catalog's labels), `model` (the model file's own) or `default`
+/// (Variants:DefaultSpreadsAboveChance on this catalog's <paramref name="Chance"/>, or a fixed Variants:DefaultThreshold).</param>
 /// <param name="Stale">Calibrated under an earlier whitening than the one served: scores have moved since; the next refit or calibration replaces it.</param>
-public sealed record VariantThresholdStatus(double Score, string Source, bool Stale, ThresholdCalibration? Calibration);
+/// <param name="SpreadsAboveChance">Where the threshold lies on this catalog's chance scores (null before they are known).</param>
+/// <param name="Chance">The catalog's chance scores (Core <see cref="ChanceScores"/>): what two products taken at random score.</param>
+public sealed record VariantThresholdStatus(double Score, string Source, bool Stale, ThresholdCalibration? Calibration,
+    double? SpreadsAboveChance = null, ChanceScores? Chance = null);
 
 public enum CalibrationOutcome { Calibrated, TooFewLabels, Unreachable }
 
@@ -36,7 +40,9 @@ public sealed record ThresholdRecalibration(CalibrationOutcome Outcome, string D
 /// `style`) to Variants:TargetPrecision with <see cref="VariantDecision"/>, the code
 /// `colorvariants eval --grouping` measures with, on the same pairs /variants shows: each
 /// product's nearest neighbours in its category. Without enough labels the model's own threshold
-/// or the configured default applies, and <see cref="Status"/> says so.
+/// or the default applies, and <see cref="Status"/> says so. The default is written in spreads
+/// above the catalog's chance scores, not as a cosine: cosines shrink with the catalog the
+/// whitening was fitted on, so a fixed cosine that suits 5,000 products calls nothing a variant in 700.
 /// </summary>
 public sealed class VariantThresholds(
     CatalogStore store,
@@ -48,6 +54,10 @@ public sealed class VariantThresholds(
 {
     private StoredThreshold? _stored;
     private int _loadedFor = -1;
+    private MeasuredChance? _chance;
+
+    /// <summary>Chance scores and the state of the catalog they were measured on.</summary>
+    private sealed record MeasuredChance(int ModelId, int WhiteningVersion, ChanceScores? Scores);
 
     /// <summary>The threshold in force, rounded as scores are (<see cref="VariantHit.Round"/>), so `score >= threshold` is exact.</summary>
     public double Current => Status.Score;
@@ -57,11 +67,15 @@ public sealed class VariantThresholds(
         get
         {
             var stored = Volatile.Read(ref _stored);
+            var chance = Volatile.Read(ref _chance)?.Scores;
+            VariantThresholdStatus With(double score, string source, bool stale = false, ThresholdCalibration? calibration = null) =>
+                new(score, source, stale, calibration, chance is null ? null : Math.Round(chance.SpreadsAbove(score), 2), chance);
             if (stored is not null)
-                return new VariantThresholdStatus(stored.Score, "calibrated", stored.WhiteningVersion != whitening.Known.Version, stored.Calibration);
-            return models.IsRegistered && ModelThreshold() is { } own
-                ? new VariantThresholdStatus(own, "model", false, null)
-                : new VariantThresholdStatus(VariantHit.Round(options.Value.DefaultThreshold), "default", false, null);
+                return With(stored.Score, "calibrated", stored.WhiteningVersion != whitening.Known.Version, stored.Calibration);
+            if (models.IsRegistered && ModelThreshold() is { } own) return With(own, "model");
+            if (options.Value.DefaultThreshold is { } fixedScore) return With(VariantHit.Round(fixedScore), "default");
+            // Before the catalog has enough vectors to measure chance, only a perfect match is called a variant.
+            return With(chance is null ? 1 : VariantHit.Round(Math.Min(1, chance.ScoreAt(options.Value.DefaultSpreadsAboveChance))), "default");
         }
     }
 
@@ -71,6 +85,26 @@ public sealed class VariantThresholds(
         var model = models.Active;
         Volatile.Write(ref _stored, await store.ReadVariantThresholdAsync(model, cancellationToken));
         _loadedFor = model.Id;
+        await RefreshChanceAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Measures the catalog's chance scores again when the served vectors have changed under them:
+    /// another model or whitening, or a catalog still too small for a full sample (each upload then
+    /// moves them). True when the threshold in force has changed.
+    /// </summary>
+    public async Task<bool> RefreshChanceAsync(CancellationToken cancellationToken)
+    {
+        var model = models.Active;
+        var version = whitening.Known.Version;
+        var known = Volatile.Read(ref _chance);
+        if (known is not null && known.ModelId == model.Id && known.WhiteningVersion == version && known.Scores?.Vectors >= ChanceScores.MaxVectors)
+            return false;
+        var before = Current;
+        var vectors = await store.ChanceSampleAsync(model, ChanceScores.MaxVectors, cancellationToken);
+        var scores = await Task.Run(() => ChanceScores.Of(vectors), cancellationToken);
+        Volatile.Write(ref _chance, new MeasuredChance(model.Id, version, scores));
+        return Current != before;
     }
 
     /// <summary>Calibrates on the labelled products as they are now and stores the threshold; keeps the old one if none reaches the target.</summary>
@@ -99,6 +133,7 @@ public sealed class VariantThresholds(
         var stored = new StoredThreshold(VariantHit.Round(found.Score), calibration, version);
         await store.SaveVariantThresholdAsync(model, stored, cancellationToken);
         Volatile.Write(ref _stored, stored);
+        await RefreshChanceAsync(cancellationToken);
         var detail = $"Threshold {stored.Score.ToString(CultureInfo.InvariantCulture)} on {items.Count} labelled products: precision {calibration.Precision}, recall {calibration.Recall} " +
                      $"({figures.TruePositives} of {figures.Predicted} pairs called variants are; {positives} pairs share a label).";
         logger.LogInformation("Variant threshold of model {Model}: {Detail}", model.Name, detail);

@@ -80,8 +80,16 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         public double TargetPrecision { get; init; } = 0.9;
 
         [CommandOption("--threshold <score>")]
-        [Description("A fixed variant threshold instead of calibrating one.")]
+        [Description("A fixed variant threshold (a cosine) instead of calibrating one.")]
         public float? Threshold { get; init; }
+
+        [CommandOption("--threshold-spreads <z>")]
+        [Description("A fixed variant threshold in spreads above chance (the service's Variants:DefaultSpreadsAboveChance), read on the evaluated split's own chance scores.")]
+        public double? ThresholdSpreads { get; init; }
+
+        [CommandOption("--products <n>")]
+        [Description("Evaluate only the first styles of the split (in the order of their SHA-1, EVALUATION.md) up to n products: a smaller catalog.")]
+        public int? Products { get; init; }
 
         [CommandOption("--neighbours <k>")]
         [Description("Nearest products of the category each product is compared with, as /variants shows them.")]
@@ -117,11 +125,13 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             if (WhitenRank is < 1) return ValidationResult.Error("--whiten-rank is at least 1.");
             if (Luma is not null && (Luma is not ("equalise" or "stretch") || Baseline is not (ImageNetGrayBaseline or ServedDefaultBaseline)))
                 return ValidationResult.Error("--luma is equalise or stretch, with --baseline imagenet-gray or default.");
-            if (Grouping && Threshold is null && (CalibrateOn == Split || Split == "all" || CalibrateOn is not ("train" or "validation")))
+            if (Threshold is not null && ThresholdSpreads is not null) return ValidationResult.Error("Give --threshold or --threshold-spreads, not both.");
+            if (Products is < ChanceScores.MinimumVectors) return ValidationResult.Error($"--products is at least {ChanceScores.MinimumVectors}.");
+            if (Grouping && Threshold is null && ThresholdSpreads is null && (CalibrateOn == Split || Split == "all" || CalibrateOn is not ("train" or "validation")))
                 return ValidationResult.Error("--grouping calibrates on another split than the evaluated one: give --split validation (or train) and --calibrate-on the other, or a --threshold.");
             if (TargetPrecision is <= 0 or > 1) return ValidationResult.Error("--target-precision is in (0, 1].");
             if (Neighbours is < 1 or > 100) return ValidationResult.Error("--neighbours is 1 to 100.");
-            if ((PrCurve is not null || Threshold is not null) && !Grouping) return ValidationResult.Error("--pr-curve and --threshold go with --grouping.");
+            if ((PrCurve is not null || Threshold is not null || ThresholdSpreads is not null) && !Grouping) return ValidationResult.Error("--pr-curve, --threshold and --threshold-spreads go with --grouping.");
             if (Model is not null && !File.Exists(Model)) return ValidationResult.Error($"No model file {Model}.");
             if (Baseline is not null and not (ColourHistogramBaseline or ImageNetRgbBaseline or ImageNetGrayBaseline or ServedDefaultBaseline))
                 return ValidationResult.Error($"Unknown baseline '{Baseline}'.");
@@ -143,7 +153,8 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     {
         var catalog = CatalogFolder.Read(settings.Catalog);
         var entries = InSplit(catalog, settings.Split);
-        var calibrating = settings.Grouping && settings.Threshold is null;
+        if (settings.Products is { } products) entries = FirstStyles(entries, products);
+        var calibrating = settings.Grouping && settings.Threshold is null && settings.ThresholdSpreads is null;
         var calibrationEntries = calibrating ? InSplit(catalog, settings.CalibrateOn) : [];
         var clock = Stopwatch.StartNew();
 
@@ -209,6 +220,18 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         .Where(e => e.Style is not null && (split == "all" || (StyleSplit.Of(e.Style) == SplitPart.Train) == (split == "train")))
         .ToList();
 
+    /// <summary>Whole styles in the order of their SHA-1 (no sort that knows about the products) until <paramref name="products"/> are taken.</summary>
+    private static List<CatalogEntry> FirstStyles(List<CatalogEntry> entries, int products)
+    {
+        var taken = new List<CatalogEntry>();
+        foreach (var style in entries.GroupBy(e => e.Style!).OrderBy(g => StyleSplit.Hash(g.Key), StringComparer.Ordinal))
+        {
+            if (taken.Count >= products) break;
+            taken.AddRange(style);
+        }
+        return taken;
+    }
+
     /// <summary>The embedded products as evaluation items, whitened on themselves (labels unread) when asked: what the service does with the catalog it serves.</summary>
     private static List<EmbeddedItem> ItemsOf(IEnumerable<CatalogVector> vectors, bool whiten, WhiteningOptions options, out string? whiteningText)
     {
@@ -229,11 +252,19 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     /// </summary>
     private static GroupingFigures? Group(Settings settings, IReadOnlyList<EmbeddedItem> items, IReadOnlyList<EmbeddedItem> calibrationItems)
     {
+        // A threshold moves between catalogs as their chance scores do (ChanceScores): one found on
+        // another split is carried over in spreads above chance, not as a cosine.
+        var chance = ChanceScores.Of(items.Select(i => i.Vector).ToList())!;
         float threshold;
         string source;
         if (settings.Threshold is { } given)
         {
             (threshold, source) = (given, "given");
+        }
+        else if (settings.ThresholdSpreads is { } givenSpreads)
+        {
+            threshold = (float)chance.ScoreAt(givenSpreads);
+            source = $"{Z(givenSpreads)} spreads above chance, given";
         }
         else
         {
@@ -244,9 +275,13 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
                 AnsiConsole.MarkupLineInterpolated($"[red]No threshold reaches precision {settings.TargetPrecision} on the {settings.CalibrateOn} split's nearest pairs.[/]");
                 return null;
             }
-            threshold = calibrated.Score;
-            source = $"calibrated on the {settings.CalibrateOn} split ({calibrationItems.Count} images): precision {F(calibrated.Figures.Precision)}, recall {F(calibrated.Figures.Recall)} there";
+            var calibrationChance = ChanceScores.Of(calibrationItems.Select(i => i.Vector).ToList())!;
+            var spreads = calibrationChance.SpreadsAbove(calibrated.Score);
+            threshold = (float)chance.ScoreAt(spreads);
+            source = $"calibrated on the {settings.CalibrateOn} split ({calibrationItems.Count} images): cosine {calibrated.Score.ToString("0.0000", CultureInfo.InvariantCulture)} there, " +
+                     $"{Z(spreads)} spreads above its chance, precision {F(calibrated.Figures.Precision)}, recall {F(calibrated.Figures.Recall)} there";
         }
+        AnsiConsole.MarkupLineInterpolated($"Chance scores here: mean {chance.Mean.ToString("0.0000", CultureInfo.InvariantCulture)}, spread {chance.Spread.ToString("0.0000", CultureInfo.InvariantCulture)} (all pairs of {chance.Vectors} products).");
 
         var neighbours = VariantDecision.NearestInCategory(items, settings.Neighbours);
         var pairs = VariantDecision.NearestPairs(items, neighbours); // one search serves the decision and the groups
@@ -256,7 +291,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         var grouped = VariantGrouping.Score(items, groups);
         var groupCount = groups.Distinct().Count();
 
-        AnsiConsole.MarkupLineInterpolated($"Variant threshold {threshold.ToString("0.0000", CultureInfo.InvariantCulture)} ({source}).");
+        AnsiConsole.MarkupLineInterpolated($"Variant threshold {threshold.ToString("0.0000", CultureInfo.InvariantCulture)}, {Z(chance.SpreadsAbove(threshold))} spreads above chance here ({source}).");
         var table = new Table().Border(TableBorder.Simple).AddColumns("on this split", "pairs called variants", "precision", "recall", "F1");
         table.AddRow($"decision on each product's {settings.Neighbours} nearest", decision.Predicted.ToString(CultureInfo.InvariantCulture), F(decision.Precision), F(decision.Recall), F(decision.F1));
         table.AddRow($"groups ({groupCount} for {items.Count} products)", grouped.Predicted.ToString(CultureInfo.InvariantCulture), F(grouped.Precision), F(grouped.Recall), F(grouped.F1));
@@ -266,7 +301,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             PrecisionRecallPlot.Save(settings.PrCurve, VariantDecision.Curve(pairs, positives), threshold, $"{settings.Split} split, {items.Count} images, each product's {settings.Neighbours} nearest of its category");
             AnsiConsole.MarkupLineInterpolated($"Precision-recall curve drawn to {settings.PrCurve}.");
         }
-        return new GroupingFigures(threshold, source, settings.TargetPrecision, settings.Neighbours, decision, grouped, groupCount);
+        return new GroupingFigures(threshold, Math.Round(chance.SpreadsAbove(threshold), 2), source, settings.TargetPrecision, settings.Neighbours, decision, grouped, groupCount);
     }
 
     /// <summary>Vectors of an earlier --embeddings-out, for the entries asked; others are reported missing.</summary>
@@ -345,6 +380,8 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     }
 
     private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static string Z(double spreads) => spreads.ToString("0.00", CultureInfo.InvariantCulture);
 
     private static void WriteEmbeddings(string path, IReadOnlyList<EmbeddedItem> items)
     {

@@ -7,7 +7,7 @@ namespace ColorVariants.Cli.Evaluation;
 /// <param name="Decision">"score >= threshold" over each product's nearest pairs of its category.</param>
 /// <param name="Groups">The variant groups it makes (EVALUATION.md's grouping protocol).</param>
 public sealed record GroupingFigures(
-    float Threshold, string ThresholdSource, double TargetPrecision, int Neighbours,
+    float Threshold, double SpreadsAboveChance, string ThresholdSource, double TargetPrecision, int Neighbours,
     PairwiseFigures Decision, PairwiseFigures Groups, int GroupCount);
 
 /// <summary>

@@ -11,9 +11,8 @@ public enum SplitPart { Train, Validation }
 /// </summary>
 public static class StyleSplit
 {
-    public static SplitPart Of(string style)
-    {
-        var first = SHA1.HashData(Encoding.UTF8.GetBytes(style))[0] >> 4;
-        return first < 0xc ? SplitPart.Train : SplitPart.Validation;
-    }
+    public static SplitPart Of(string style) => Hash(style)[0] < 'c' ? SplitPart.Train : SplitPart.Validation;
+
+    /// <summary>The style's SHA-1 in lower-case hex: the split's key, and an order of styles that knows nothing of the products.</summary>
+    public static string Hash(string style) => Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(style)));
 }
