@@ -15,12 +15,16 @@ public sealed record Swatch(string Hex, string Name)
     public const int MaxSamples = 16_384;
 
     /// <summary>
-    /// Pixels within this CIEDE2000 distance of the background (the picture's border colour) are
-    /// background: JPEG noise on a plain backdrop stays well under it. CIEDE2000 shrinks lightness
-    /// steps near white, so white (255) on a light grey backdrop (238) is only 3.7 away: the
-    /// bound must stay below that or white garments vanish into their backdrop.
+    /// Backdrop steps: a sample within this CIEDE2000 distance of a backdrop neighbour (or of the
+    /// border colour) is backdrop too. JPEG noise and a studio backdrop's gradient stay well under
+    /// it from one sample to the next; CIEDE2000 shrinks lightness steps near white, so white
+    /// (255) on a light grey backdrop (238) is only 3.7 away: the bound stays below that, or
+    /// white garments would vanish into their backdrop.
     /// </summary>
     public const double BackgroundDistance = 2.5;
+
+    /// <summary>However gradual, the backdrop never drifts further than this from the border colour (so it does not creep into a garment over a soft edge).</summary>
+    public const double BackgroundDrift = 12;
 
     /// <summary>When less than this share of the samples is left, the garment is the backdrop's colour (white on white): every sample counts.</summary>
     public const double MinGarmentShare = 0.02;
@@ -30,9 +34,11 @@ public sealed record Swatch(string Hex, string Name)
     private const int LCells = 17, AbCells = 43; // L 0..100, a and b -128..128
 
     /// <summary>
-    /// The dominant colour of the pixels that are not background: the background is estimated as
-    /// the border colour (<see cref="Letterbox.BorderColour(Image{Rgb24})"/>), pixels close to it
-    /// are dropped, and the rest go into a coarse CIELAB histogram; the cell whose 3x3x3
+    /// The dominant colour of the pixels that are not background. The background starts from the
+    /// border colour (<see cref="Letterbox.BorderColour(Image{Rgb24})"/>): samples close to it,
+    /// and every sample reached from the picture's edge in small steps (a flood fill: packshot
+    /// backdrops are graded and vignetted, and a white border frames many). The rest go into a
+    /// coarse CIELAB histogram; the cell whose 3x3x3
     /// neighbourhood holds most of them wins (so a colour on a cell edge is not split in two), and
     /// the swatch is the mean sRGB of the pixels in that neighbourhood. Deterministic: no random
     /// starts, ties go to the first cell.
@@ -44,15 +50,17 @@ public sealed record Swatch(string Hex, string Name)
         var background = Lab.FromRgb(Letterbox.BorderColour(pixels, width, height));
         var step = Math.Max(1, (int)Math.Ceiling(Math.Sqrt((double)width * height / MaxSamples)));
 
-        var samples = new List<(Rgb24 Rgb, Lab Lab)>();
-        for (var y = step / 2; y < height; y += step)
-            for (var x = step / 2; x < width; x += step)
+        var (columns, rows) = ((width - step / 2 + step - 1) / step, (height - step / 2 + step - 1) / step);
+        var samples = new (Rgb24 Rgb, Lab Lab)[columns * rows];
+        for (var row = 0; row < rows; row++)
+            for (var column = 0; column < columns; column++)
             {
-                var rgb = pixels[y * width + x];
-                samples.Add((rgb, Lab.FromRgb(rgb)));
+                var rgb = pixels[(step / 2 + row * step) * width + step / 2 + column * step];
+                samples[row * columns + column] = (rgb, Lab.FromRgb(rgb));
             }
-        var garment = samples.Where(s => Ciede2000.Difference(s.Lab, background) > BackgroundDistance).ToList();
-        if (garment.Count < MinGarmentShare * samples.Count) garment = samples;
+        var isBackground = Backdrop(samples, columns, rows, background);
+        var garment = samples.Where((_, i) => !isBackground[i]).ToList();
+        if (garment.Count < MinGarmentShare * samples.Length) garment = [.. samples];
 
         var counts = new int[LCells * AbCells * AbCells];
         var cells = garment.Select(s => CellOf(s.Lab)).ToArray();
@@ -90,6 +98,36 @@ public sealed record Swatch(string Hex, string Name)
         if (hex is not ['#', _, _, _, _, _, _] || !int.TryParse(hex.AsSpan(1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value))
             throw new FormatException($"'{hex}' is not a #rrggbb colour.");
         return new Rgb24((byte)(value >> 16), (byte)(value >> 8), (byte)value);
+    }
+
+    /// <summary>The backdrop samples: near the border colour, or reached from the edge through small steps that never drift far from it.</summary>
+    private static bool[] Backdrop((Rgb24 Rgb, Lab Lab)[] samples, int columns, int rows, Lab border)
+    {
+        var isBackground = new bool[samples.Length];
+        var toBorder = samples.Select(s => Ciede2000.Difference(s.Lab, border)).ToArray();
+        var queue = new Queue<int>();
+        for (var i = 0; i < samples.Length; i++)
+        {
+            var (row, column) = (i / columns, i % columns);
+            var onEdge = row == 0 || column == 0 || row == rows - 1 || column == columns - 1;
+            if (toBorder[i] <= BackgroundDistance || (onEdge && toBorder[i] <= BackgroundDrift))
+            {
+                isBackground[i] = true;
+                queue.Enqueue(i);
+            }
+        }
+        while (queue.TryDequeue(out var i))
+        {
+            var (row, column) = (i / columns, i % columns);
+            foreach (var next in (ReadOnlySpan<int>)[column > 0 ? i - 1 : -1, column < columns - 1 ? i + 1 : -1, row > 0 ? i - columns : -1, row < rows - 1 ? i + columns : -1])
+            {
+                if (next < 0 || isBackground[next] || toBorder[next] > BackgroundDrift) continue;
+                if (Ciede2000.Difference(samples[next].Lab, samples[i].Lab) > BackgroundDistance) continue;
+                isBackground[next] = true;
+                queue.Enqueue(next);
+            }
+        }
+        return isBackground;
     }
 
     private static byte Mean(long sum, long count) => (byte)((sum + count / 2) / count);
