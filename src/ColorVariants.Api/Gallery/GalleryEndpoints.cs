@@ -48,7 +48,7 @@ public static class GalleryEndpoints
         html.Append(CultureInfo.InvariantCulture, $"""
             <!doctype html><html><head><meta charset="utf-8"><title>Variants of {HtmlEncode(sku)}</title>{Style}{SwatchStyle}</head><body>
             <h1>Colour variants of {HtmlEncode(sku)}</h1><p>Model {HtmlEncode(model.Name)}; {(filter is null ? "all categories" : "category " + HtmlEncode(filter))}; {variants} of {hits.Count} called variants (score at least {found.Threshold:0.000}, framed green).</p>
-            <figure class="query"><img src="{HtmlEncode(request.PathBase + "/products/" + Uri.EscapeDataString(sku) + "/image")}" alt="{HtmlEncode(sku)}"><figcaption>{SwatchMark(found.ProductSwatch)}{HtmlEncode(sku)} (query)</figcaption></figure>
+            <figure class="query"><img src="{HtmlEncode(request.PathBase + "/products/" + Uri.EscapeDataString(sku) + "/image")}" alt="{HtmlEncode(sku)}"><figcaption>{HtmlEncode(sku)} (query) {SwatchMark(found.ProductSwatch)}</figcaption></figure>
             """);
         foreach (var hit in hits)
         {
@@ -56,7 +56,7 @@ public static class GalleryEndpoints
             var sameColour = found.IsSameColour(hit) ? $" {SameColourBadge}" : "";
             html.Append(CultureInfo.InvariantCulture, $"""
                 <figure{(isVariant ? " class=\"variant\"" : "")}><a href="{HtmlEncode(request.PathBase + "/gallery/" + Uri.EscapeDataString(hit.Sku))}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
-                <figcaption>{SwatchMark(hit.Swatch)}{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(isVariant ? " <b>variant</b>" : "")}{sameColour}<br>{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
+                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(isVariant ? " <b>variant</b>" : "")}{sameColour}<br>{SwatchMark(hit.Swatch)}{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
                 """);
         }
         html.Append("</body></html>");
