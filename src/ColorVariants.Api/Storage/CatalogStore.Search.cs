@@ -95,8 +95,8 @@ public sealed partial class CatalogStore
         var vector = ofProduct ? "(SELECT embedding FROM q)" : "@vector";
         // A product's reviewed pairs win over the model: its rejected products are dropped from the
         // answer, so the scan goes that many further; each hit's verdict is one primary-key lookup.
-        var reviewed = query.ProductSku is not null;
-        var limit = reviewed ? "@limit + (SELECT n FROM rejected)" : "@limit";
+        var ofSku = query.ProductSku is not null; // a catalog product's variants: its verdicts, swatch and group apply
+        var limit = ofSku ? "@limit + (SELECT n FROM rejected)" : "@limit";
         var category = query.Category is not null ? "@category" : query.ProductsCategory ? "(SELECT category FROM q)" : null;
 
         var candidates = $"""
@@ -115,7 +115,7 @@ public sealed partial class CatalogStore
               """;
         var with = new List<string>();
         // The query product's row: its vector (unless given, as on the unfiltered retry), category, swatch and group.
-        if (reviewed)
+        if (ofSku)
             with.Add($"""
                 q AS MATERIALIZED (SELECT p.category, e.embedding, p.swatch_hex, p.swatch_name, g.group_id FROM products p
                     JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
@@ -123,13 +123,13 @@ public sealed partial class CatalogStore
                     WHERE p.sku = @sku)
                 """);
         if (category is not null) with.Add($"small AS (SELECT ({CountCategory(model, category)}) <= @exactMaxRows AS exact)");
-        if (reviewed) with.Add("rejected AS (SELECT count(*) AS n FROM reviews WHERE verdict = 'rejected' AND (sku_a = @sku OR sku_b = @sku))");
-        var verdict = reviewed
+        if (ofSku) with.Add("rejected AS (SELECT count(*) AS n FROM reviews WHERE verdict = 'rejected' AND (sku_a = @sku OR sku_b = @sku))");
+        var verdict = ofSku
             ? "(SELECT r.verdict FROM reviews r WHERE r.sku_a = least(@sku::text COLLATE \"C\", n.sku) AND r.sku_b = greatest(@sku::text COLLATE \"C\", n.sku))"
             : "NULL::text";
         // Swatches ride along (the hit's from its products row, the query's from q), and group
         // membership is one primary-key lookup a hit: sameColour needs both, and no second query.
-        var product = reviewed
+        var product = ofSku
             ? $"""
               (SELECT swatch_hex FROM q), (SELECT swatch_name FROM q),
                      EXISTS (SELECT 1 FROM variant_groups g WHERE g.{ModelFilter(model)} AND g.sku = n.sku AND g.group_id = (SELECT group_id FROM q))
