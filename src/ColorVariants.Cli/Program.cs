@@ -18,6 +18,9 @@ app.Configure(config =>
     config.AddCommand<ResultsTableCommand>("results")
         .WithDescription("A Markdown table of the figures that eval --json wrote, one row per file.")
         .WithExample("results", "runs/eval/imagenet-gray.json", "runs/eval/cvssl.json");
+    config.AddCommand<SwatchCheckCommand>("swatches")
+        .WithDescription("Every image's swatch: how often its name agrees with colour_master, and how close true colour variants' swatches come (CIEDE2000).")
+        .WithExample("swatches", "--catalog", "../shared/datasets/hm-colour-variants-dev");
     config.AddBranch("bench", bench =>
     {
         bench.SetDescription("Measure this machine (deploy/bench/ has the database and HTTP load runs).");

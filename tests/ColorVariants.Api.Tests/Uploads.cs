@@ -9,8 +9,8 @@ namespace ColorVariants.Api.Tests;
 /// <summary>Product pictures made in the test and the multipart forms that carry them.</summary>
 public static class Uploads
 {
-    /// <summary>A garment-like picture: a shape (0 square, 1 disc, 2 stripes, 3 cross) in a colour on a light background.</summary>
-    public static byte[] Product(int design, Rgb24 colour, int width = 120, int height = 160)
+    /// <summary>A garment-like picture: a shape (0 square, 1 disc, 2 stripes, 3 cross) in a colour on a light background; JPEG, or PNG (lossless: its colours exact).</summary>
+    public static byte[] Product(int design, Rgb24 colour, int width = 120, int height = 160, bool png = false)
     {
         using var image = new Image<Rgb24>(width, height, new Rgb24(245, 245, 245));
         for (var y = 0; y < height; y++)
@@ -29,7 +29,8 @@ public static class Uploads
             }
         }
         using var stream = new MemoryStream();
-        image.Save(stream, new JpegEncoder { Quality = 90 });
+        if (png) image.Save(stream, new PngEncoder());
+        else image.Save(stream, new JpegEncoder { Quality = 90 });
         return stream.ToArray();
     }
 

@@ -52,8 +52,8 @@ public sealed class ImageEmbedder : IAsyncDisposable
     }
 
     /// <summary>
-    /// Inspects, decodes, letterboxes and embeds an image: the one place an image's header is
-    /// inspected. Throws <see cref="ImageRejectedException"/> for bad input.
+    /// Inspects, decodes, letterboxes and embeds an image, and reads its swatch on the way: the one
+    /// place an image's header is inspected. Throws <see cref="ImageRejectedException"/> for bad input.
     /// </summary>
     public async Task<EmbeddedImage> EmbedAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken)
     {
@@ -62,11 +62,12 @@ public sealed class ImageEmbedder : IAsyncDisposable
         // and gives them back once the picture is a model-sized tensor, before inference.
         var header = ImageIntake.Inspect(image, Limits);
         var input = _batching.RentInput();
+        Swatch swatch;
         try
         {
             using (await DecodeBudget.AcquireAsync((long)header.Width * header.Height, cancellationToken))
             {
-                using var square = ImageIntake.DecodeSquare(image, spec.InputSize, header);
+                using var square = ImageIntake.DecodeSquare(image, spec.InputSize, header, out swatch);
                 TensorWriter.Write(square, spec, input.AsSpan(0, spec.TensorLength));
             }
         }
@@ -78,7 +79,7 @@ public sealed class ImageEmbedder : IAsyncDisposable
         _metrics.InferenceQueued();
         try
         {
-            return new EmbeddedImage(header, await _batching.EmbedAsync(input, cancellationToken));
+            return new EmbeddedImage(header, await _batching.EmbedAsync(input, cancellationToken), swatch);
         }
         finally
         {
@@ -93,5 +94,5 @@ public sealed class ImageEmbedder : IAsyncDisposable
     }
 }
 
-/// <summary>An image as intake read it, and the model's raw vector of it.</summary>
-public sealed record EmbeddedImage(ImageHeader Header, float[] Raw);
+/// <summary>An image as intake read it, the model's raw vector of it, and its swatch.</summary>
+public sealed record EmbeddedImage(ImageHeader Header, float[] Raw, Swatch Swatch);

@@ -35,28 +35,44 @@ public static class GalleryEndpoints
     /// <summary>The variants /variants/{sku} answers, with its parameters and its 400s, as pictures.</summary>
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetPage(
         string sku, int? limit, double? minScore, bool? sameCategory, bool? variantsOnly, CatalogStore store, ServedModel models,
-        VariantThresholds thresholds, IOptions<SearchOptions> options, HttpRequest request, CancellationToken cancellationToken)
+        VariantThresholds thresholds, IOptions<SearchOptions> options, IOptions<VariantDecisionOptions> decision, HttpRequest request,
+        CancellationToken cancellationToken)
     {
-        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, variantsOnly ?? false, store, models, thresholds, options.Value, cancellationToken);
+        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, variantsOnly ?? false, store, models, thresholds,
+            options.Value, decision.Value, cancellationToken);
         if (found is null) return problem!;
         var (model, filter, hits) = (found.Model, found.Category, found.Hits);
         var variants = hits.Count(found.IsVariant);
 
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
-            <!doctype html><html><head><meta charset="utf-8"><title>Variants of {HtmlEncode(sku)}</title>{Style}</head><body>
+            <!doctype html><html><head><meta charset="utf-8"><title>Variants of {HtmlEncode(sku)}</title>{Style}{SwatchStyle}</head><body>
             <h1>Colour variants of {HtmlEncode(sku)}</h1><p>Model {HtmlEncode(model.Name)}; {(filter is null ? "all categories" : "category " + HtmlEncode(filter))}; {variants} of {hits.Count} called variants (score at least {found.Threshold:0.000}, framed green).</p>
-            <figure class="query"><img src="{HtmlEncode(request.PathBase + "/products/" + Uri.EscapeDataString(sku) + "/image")}" alt="{HtmlEncode(sku)}"><figcaption>{HtmlEncode(sku)} (query)</figcaption></figure>
+            <figure class="query"><img src="{HtmlEncode(request.PathBase + "/products/" + Uri.EscapeDataString(sku) + "/image")}" alt="{HtmlEncode(sku)}"><figcaption>{HtmlEncode(sku)} (query) {SwatchMark(found.ProductSwatch)}</figcaption></figure>
             """);
         foreach (var hit in hits)
         {
             var isVariant = found.IsVariant(hit);
+            var sameColour = found.IsSameColour(hit) ? $" {SameColourBadge}" : "";
             html.Append(CultureInfo.InvariantCulture, $"""
                 <figure{(isVariant ? " class=\"variant\"" : "")}><a href="{HtmlEncode(request.PathBase + "/gallery/" + Uri.EscapeDataString(hit.Sku))}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
-                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(isVariant ? " <b>variant</b>" : "")}<br>{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
+                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(isVariant ? " <b>variant</b>" : "")}{sameColour}<br>{SwatchMark(hit.Swatch)}{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
                 """);
         }
         html.Append("</body></html>");
         return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
     }
+
+    /// <summary>The swatch square and the same-colour badge, on the gallery and the review page.</summary>
+    public const string SwatchStyle = """
+        <style>.swatch{display:inline-block;width:.9em;height:.9em;border:1px solid #999;vertical-align:middle;margin-right:.25em}
+        .same-colour{background:#fd4;color:#000;padding:0 .3em;border-radius:.3em;font-size:.75rem}</style>
+        """;
+
+    /// <summary>What the gallery and the review page mark a same-colour pair with (<see cref="ProductVariants.IsSameColour"/>).</summary>
+    public const string SameColourBadge = "<span class=\"same-colour\">same colour &mdash; duplicate?</span>";
+
+    /// <summary>A small square of the swatch's colour, named in its title; nothing before the backfill reaches the product.</summary>
+    public static string SwatchMark(ColorVariants.Core.Images.Swatch? swatch) => swatch is null ? "" :
+        $"<span class=\"swatch\" style=\"background:{HtmlEncode(swatch.Hex)}\" title=\"{HtmlEncode(swatch.Name)} {HtmlEncode(swatch.Hex)}\" data-hex=\"{HtmlEncode(swatch.Hex)}\"></span>";
 }

@@ -2,12 +2,13 @@ using System.Text;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
+using ColorVariants.Core.Images;
 using Microsoft.AspNetCore.Http.HttpResults;
 using CatalogSku = ColorVariants.Core.Catalog.Sku;
 
 namespace ColorVariants.Api.Groups;
 
-public sealed record GroupMemberResponse(string Sku, string? Category, string? Name, string? Colour, string ImageUrl);
+public sealed record GroupMemberResponse(string Sku, string? Category, string? Name, string? Colour, string ImageUrl, Swatch? Swatch);
 
 /// <param name="Category">The category the group was formed in ('' for products without one).</param>
 public sealed record GroupResponse(string GroupId, string Category, int Size, IReadOnlyList<GroupMemberResponse> Members);
@@ -54,7 +55,7 @@ public static class GroupEndpoints
         if (members.Count == 0)
             return TypedResults.Problem($"No variant group '{id}' under the active model.", statusCode: StatusCodes.Status404NotFound, title: "Unknown group");
         return TypedResults.Ok(new GroupResponse(id, members[0].Category ?? "", members.Count,
-            members.Select(m => new GroupMemberResponse(m.Sku, m.Category, m.Name, m.Colour, ImageUrls.For(request, m.Sku, m.ImageSha256))).ToList()));
+            members.Select(m => new GroupMemberResponse(m.Sku, m.Category, m.Name, m.Colour, ImageUrls.For(request, m.Sku, m.ImageSha256), m.Swatch)).ToList()));
     }
 
     public static async Task<Results<Ok<GroupPage>, ProblemHttpResult>> ListGroups(

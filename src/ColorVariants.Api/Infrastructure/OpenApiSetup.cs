@@ -72,19 +72,20 @@ public static class OpenApiSetup
 
         // 0685816001 as deploy/local/run.sh imports it from the dev catalog (../shared/datasets/hm-colour-variants-dev,
         // catalog.csv line 947: the unknown columns become attributes), with its image's real hash and size; the
-        // variants are other colours of style 685816 with scores of the served default model.
+        // variants are other colours of style 685816 with scores of the served default model; swatches as
+        // `colorvariants swatches --csv` reads them.
         private const string Product = """
             {"sku":"0685816001","category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"White",
              "attributes":{"colour_master":"White","department":"Light Basic Jersey","group":"Garment Upper body","pattern":"Solid"},
              "imageUrl":"/products/0685816001/image?v=64393354575c5ddb",
              "image":{"sha256":"64393354575c5ddbc3705a9820921f9dc598ef3b59d37c9405f589743eaf1992","mediaType":"image/jpeg","width":171,"height":256,"bytes":5047},
-             "createdAt":"2026-12-02T07:40:00Z","updatedAt":"2026-12-02T07:40:00Z"}
+             "createdAt":"2026-12-02T07:40:00Z","updatedAt":"2026-12-02T07:40:00Z","swatch":{"hex":"#d8dbe8","name":"light grey"}}
             """;
 
         private const string Variants = """
-            {"sku":"0685816001","category":"T-shirt","model":"MODEL","variants":[
-             {"sku":"0685816002","score":0.95,"category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"Black","imageUrl":"/products/0685816002/image?v=SHA2"},
-             {"sku":"0685816049","score":0.94,"category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"Grey","imageUrl":"/products/0685816049/image?v=SHA49"}]}
+            {"sku":"0685816001","category":"T-shirt","swatch":{"hex":"#d8dbe8","name":"light grey"},"model":"MODEL","variants":[
+             {"sku":"0685816002","score":0.95,"category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"Black","imageUrl":"/products/0685816002/image?v=SHA2","swatch":{"hex":"#161419","name":"black"},"sameColour":false},
+             {"sku":"0685816049","score":0.94,"category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"Grey","imageUrl":"/products/0685816049/image?v=SHA49","swatch":{"hex":"#636270","name":"grey"},"sameColour":false}]}
             """;
 
         private const string Problem = """

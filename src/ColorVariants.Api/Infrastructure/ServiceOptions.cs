@@ -101,6 +101,12 @@ public sealed class VariantDecisionOptions
     [Range(10, int.MaxValue)] public int MinimumLabelledProducts { get; set; } = 100;
     /// <summary>Each labelled product's nearest neighbours in its category that the calibration scores (as /variants shows them).</summary>
     [Range(1, 100)] public int Neighbours { get; set; } = 10;
+    /// <summary>
+    /// Two products of one group (or confirmed) whose swatches are at most this far apart in
+    /// CIEDE2000 are flagged sameColour: likely duplicate listings, not colour variants (README,
+    /// The variant answer, for how the default was chosen on the dev set).
+    /// </summary>
+    [Range(0.0, 100.0)] public double SameColourMaxDeltaE { get; set; } = 2;
 }
 
 /// <summary>When the active model's catalog whitening is refitted in the background (README, How it works).</summary>

@@ -55,6 +55,8 @@ public static class ServiceRegistration
         services.AddSingleton<VariantGroups>();
         services.AddHostedService(sp => sp.GetRequiredService<VariantGroups>());
         services.AddHostedService(sp => sp.GetRequiredService<WhiteningRefitter>());
+        services.AddSingleton<Swatches.SwatchBackfill>();
+        services.AddHostedService(sp => sp.GetRequiredService<Swatches.SwatchBackfill>());
 
         // The body may hold the image plus a few form fields; the image's own limit is checked on its length.
         services.AddOptions<FormOptions>().Configure<IOptions<UploadOptions>>((form, uploads) =>

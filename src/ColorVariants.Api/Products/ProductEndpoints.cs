@@ -94,7 +94,7 @@ public static class ProductEndpoints
         }
 
         var embedded = await embedder.EmbedAsync(content, cancellationToken);
-        var uploaded = new UploadedImage(content, embedded.Header.MediaType, embedded.Header.Width, embedded.Header.Height);
+        var uploaded = new UploadedImage(content, embedded.Header.MediaType, embedded.Header.Width, embedded.Header.Height, embedded.Swatch);
         var (outcome, stored) = await store.UpsertProductAsync(sku, fields, uploaded, embedded.Raw, model, cancellationToken);
         groups.CategoryChanged(stored.Fields.Category); // a category it left is found and regrouped too
         var response = ToResponse(stored, request);
@@ -158,5 +158,6 @@ public static class ProductEndpoints
         ImageUrls.For(request, product.Sku, product.ImageSha256),
         new ImageResponse(Convert.ToHexStringLower(product.ImageSha256), product.MediaType, product.Width, product.Height, product.ImageBytes),
         product.CreatedAt,
-        product.UpdatedAt);
+        product.UpdatedAt,
+        product.Swatch);
 }

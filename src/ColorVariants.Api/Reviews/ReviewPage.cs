@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ColorVariants.Api.Gallery;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
@@ -87,7 +88,7 @@ public static class ReviewPage
 
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetPage(
         string? sku, CatalogStore store, ServedModel models, VariantThresholds thresholds, IOptions<SearchOptions> search,
-        IOptions<UploadOptions> uploads, HttpRequest request, CancellationToken cancellationToken)
+        IOptions<VariantDecisionOptions> decision, IOptions<UploadOptions> uploads, HttpRequest request, CancellationToken cancellationToken)
     {
         if (!ApiKeys.IsWriteKey(uploads, request.Cookies[ApiKeys.Cookie])) return Page("Log in", LoginForm(request));
         if (sku is not null && !CatalogSku.IsValid(sku)) return Problems.InvalidSku(sku);
@@ -101,43 +102,48 @@ public static class ReviewPage
             <button id="send">Upload</button></div>
             <p>Keys: <b>j</b>/<b>k</b> (or arrows) move between candidates, <b>c</b> confirms, <b>r</b> rejects the selected pair.</p>
             """);
-        if (sku is not null && !await ProductSectionAsync(body, sku, store, models, thresholds, search.Value, request, cancellationToken))
+        if (sku is not null && !await ProductSectionAsync(body, sku, store, models, thresholds, search.Value, decision.Value, request, cancellationToken))
             return Problems.UnknownSku(sku);
         return Page(sku is null ? "Review" : $"Review {sku}", body.ToString());
     }
 
     /// <returns>False when the product does not exist.</returns>
     private static async Task<bool> ProductSectionAsync(StringBuilder body, string sku, CatalogStore store, ServedModel models,
-        VariantThresholds thresholds, SearchOptions search, HttpRequest request, CancellationToken cancellationToken)
+        VariantThresholds thresholds, SearchOptions search, VariantDecisionOptions decision, HttpRequest request, CancellationToken cancellationToken)
     {
         var model = models.Active;
         if (await store.GetProductAsync(sku, cancellationToken) is not { } product) return false;
         var groupId = await store.GroupOfAsync(model, sku, cancellationToken);
         var members = groupId is null ? [] : (await store.GroupMembersAsync(model, groupId, cancellationToken)).Where(m => m.Sku != sku).ToList();
         var memberSkus = members.Select(m => m.Sku).ToHashSet(StringComparer.Ordinal);
-        var (found, _) = await ProductVariants.FindAsync(sku, Candidates + members.Count, null, null, false, store, models, thresholds, search, cancellationToken);
+        var (found, _) = await ProductVariants.FindAsync(sku, Candidates + members.Count, null, null, false, store, models, thresholds, search, decision, cancellationToken);
+        // Members of the product's colour are usually duplicate listings, not variants: shown apart.
+        var sameColour = members.Where(m => ProductVariants.SameColour(product.Swatch, m.Swatch, decision.SameColourMaxDeltaE)).ToList();
+        var variants = members.Except(sameColour).ToList();
         var candidates = found?.Hits.Where(h => !memberSkus.Contains(h.Sku)).Take(Candidates).ToList() ?? [];
         var reviews = await store.ListReviewsAsync(sku, null, 200, cancellationToken);
 
         body.Append(CultureInfo.InvariantCulture, $"""
             <h2>{HtmlEncode(sku)}</h2>
             <figure class="product"><img src="{HtmlEncode(ImageUrls.For(request, sku, product.ImageSha256))}" alt="{HtmlEncode(sku)}">
-            <figcaption>{HtmlEncode(product.Fields.Name ?? "")} {HtmlEncode(product.Fields.Colour ?? "")}<br>{HtmlEncode(product.Fields.Category ?? "no category")}</figcaption></figure>
+            <figcaption>{GalleryEndpoints.SwatchMark(product.Swatch)}{HtmlEncode(product.Fields.Name ?? "")} {HtmlEncode(product.Fields.Colour ?? "")}<br>{HtmlEncode(product.Fields.Category ?? "no category")}</figcaption></figure>
             <h3 id="group">Its group{(groupId is null ? " (not grouped yet)" : $" {HtmlEncode(groupId)}")}: {members.Count} other member{(members.Count == 1 ? "" : "s")}</h3>
             """);
-        // Skus hold only letters, digits, '.', '_' and '-' (Core Sku), so they are safe in the onclick strings too.
-        foreach (var member in members)
+        foreach (var member in variants) AppendMember(body, sku, member, "", request);
+        if (sameColour.Count > 0)
+        {
             body.Append(CultureInfo.InvariantCulture, $"""
-                <figure class="member" data-sku="{HtmlEncode(member.Sku)}"><a href="/review/{Uri.EscapeDataString(member.Sku)}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, member.Sku, member.ImageSha256))}" alt="{HtmlEncode(member.Sku)}"></a>
-                <figcaption>{HtmlEncode(member.Sku)}<br><button onclick="verdict('{HtmlEncode(sku)}','{HtmlEncode(member.Sku)}','rejected')">Out of the group</button></figcaption></figure>
+                <h3 id="same-colour">Same colour as {HtmlEncode(sku)} (swatches within CIEDE2000 {decision.SameColourMaxDeltaE}): duplicate listings?</h3>
                 """);
+            foreach (var member in sameColour) AppendMember(body, sku, member, " " + GalleryEndpoints.SameColourBadge, request);
+        }
         body.Append("<h3>Nearest products outside the group</h3>");
         foreach (var hit in candidates)
         {
             var called = found!.IsVariant(hit) ? " (model: variant)" : "";
             body.Append(CultureInfo.InvariantCulture, $"""
                 <figure class="candidate" data-product="{HtmlEncode(sku)}" data-sku="{HtmlEncode(hit.Sku)}"><a href="/review/{Uri.EscapeDataString(hit.Sku)}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
-                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{called}<br>
+                <figcaption>{GalleryEndpoints.SwatchMark(hit.Swatch)}{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{called}{(found.IsSameColour(hit) ? " " + GalleryEndpoints.SameColourBadge : "")}<br>
                 <button onclick="verdict('{HtmlEncode(sku)}','{HtmlEncode(hit.Sku)}','confirmed')">Confirm (c)</button><button onclick="verdict('{HtmlEncode(sku)}','{HtmlEncode(hit.Sku)}','rejected')">Reject (r)</button></figcaption></figure>
                 """);
         }
@@ -149,6 +155,13 @@ public static class ReviewPage
         body.Append("</ul>");
         return true;
     }
+
+    /// <remarks>Skus hold only letters, digits, '.', '_' and '-' (Core Sku), so they are safe in the onclick strings too.</remarks>
+    private static void AppendMember(StringBuilder body, string sku, GroupMember member, string badge, HttpRequest request) =>
+        body.Append(CultureInfo.InvariantCulture, $"""
+            <figure class="member" data-sku="{HtmlEncode(member.Sku)}"><a href="/review/{Uri.EscapeDataString(member.Sku)}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, member.Sku, member.ImageSha256))}" alt="{HtmlEncode(member.Sku)}"></a>
+            <figcaption>{GalleryEndpoints.SwatchMark(member.Swatch)}{HtmlEncode(member.Sku)}{badge}<br><button onclick="verdict('{HtmlEncode(sku)}','{HtmlEncode(member.Sku)}','rejected')">Out of the group</button></figcaption></figure>
+            """);
 
     /// <summary>Sets the key cookie when it is the writes' key, then back to the page.</summary>
     public static Results<RedirectHttpResult, ContentHttpResult> Login([FromForm] string? key, [FromForm] string? returnTo,
@@ -170,6 +183,6 @@ public static class ReviewPage
         """;
 
     private static ContentHttpResult Page(string title, string body, int status = StatusCodes.Status200OK) => TypedResults.Content(
-        $"<!doctype html><html><head><meta charset=\"utf-8\"><title>{HtmlEncode(title)}</title>{Style}</head><body>{body}{Script}</body></html>",
+        $"<!doctype html><html><head><meta charset=\"utf-8\"><title>{HtmlEncode(title)}</title>{Style}{GalleryEndpoints.SwatchStyle}</head><body>{body}{Script}</body></html>",
         "text/html; charset=utf-8", Encoding.UTF8, status);
 }

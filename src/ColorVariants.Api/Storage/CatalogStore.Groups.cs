@@ -1,5 +1,6 @@
 using ColorVariants.Api.Models;
 using ColorVariants.Core.Evaluation;
+using ColorVariants.Core.Images;
 using Npgsql;
 using NpgsqlTypes;
 using Pgvector;
@@ -7,7 +8,7 @@ using Pgvector;
 namespace ColorVariants.Api.Storage;
 
 /// <summary>A product as a group lists it.</summary>
-public sealed record GroupMember(string Sku, string? Category, string? Name, string? Colour, byte[] ImageSha256);
+public sealed record GroupMember(string Sku, string? Category, string? Name, string? Colour, byte[] ImageSha256, Swatch? Swatch);
 
 /// <summary>A group in a listing: its id, the category it was grouped under ('' none), its size.</summary>
 public sealed record GroupSummary(string GroupId, string Category, int Size);
@@ -99,7 +100,7 @@ public sealed partial class CatalogStore
     public async Task<IReadOnlyList<GroupMember>> GroupMembersAsync(ActiveModel model, string groupId, CancellationToken cancellationToken)
     {
         await using var command = _reads.CreateCommand($"""
-            SELECT p.sku, p.category, p.name, p.colour, p.image_sha256
+            SELECT p.sku, p.category, p.name, p.colour, p.image_sha256, p.swatch_hex, p.swatch_name
             FROM variant_groups g JOIN products p ON p.sku = g.sku
             WHERE g.model_id = {model.Id} AND g.group_id = @group
             ORDER BY p.sku
@@ -109,7 +110,7 @@ public sealed partial class CatalogStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             members.Add(new GroupMember(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<byte[]>(4)));
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<byte[]>(4), ReadSwatch(reader, 5)));
         return members;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using ColorVariants.Api.Models;
+using ColorVariants.Core.Images;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -8,7 +9,8 @@ namespace ColorVariants.Api.Storage;
 
 public sealed record ProductFields(string? Category, string? Name, string? Colour, IReadOnlyDictionary<string, string> Attributes);
 
-public sealed record UploadedImage(byte[] Content, string MediaType, int Width, int Height)
+/// <param name="Swatch">Its dominant garment colour, read at intake; stored on the product.</param>
+public sealed record UploadedImage(byte[] Content, string MediaType, int Width, int Height, Swatch Swatch)
 {
     public byte[] Sha256 { get; } = SHA256.HashData(Content);
 }
@@ -22,7 +24,8 @@ public sealed record StoredProduct(
     int Height,
     long ImageBytes,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    Swatch? Swatch);
 
 public enum UpsertOutcome { Created, Replaced }
 
@@ -31,7 +34,7 @@ public sealed partial class CatalogStore
 {
     private const string SelectProduct = """
         SELECT p.sku, p.category, p.name, p.colour, p.attributes::text, p.image_sha256, i.media_type, i.width, i.height,
-               octet_length(i.content), p.created_at, p.updated_at
+               octet_length(i.content), p.created_at, p.updated_at, p.swatch_hex, p.swatch_name
         FROM products p JOIN images i ON i.sha256 = p.image_sha256
         """;
 
@@ -120,10 +123,11 @@ public sealed partial class CatalogStore
         }
 
         await using (var upsert = new NpgsqlCommand($"""
-            INSERT INTO products (sku, category, name, colour, attributes, image_sha256)
-            VALUES (@sku, @category, @name, @colour, @attributes, @sha)
+            INSERT INTO products (sku, category, name, colour, attributes, image_sha256, swatch_hex, swatch_name)
+            VALUES (@sku, @category, @name, @colour, @attributes, @sha, @swatchHex, @swatchName)
             ON CONFLICT (sku) DO UPDATE SET category = EXCLUDED.category, name = EXCLUDED.name, colour = EXCLUDED.colour,
-                attributes = EXCLUDED.attributes, image_sha256 = EXCLUDED.image_sha256, updated_at = now();
+                attributes = EXCLUDED.attributes, image_sha256 = EXCLUDED.image_sha256, swatch_hex = EXCLUDED.swatch_hex,
+                swatch_name = EXCLUDED.swatch_name, updated_at = now();
             {UpsertEmbedding(model)};
             DELETE FROM embeddings WHERE sku = @sku AND model_id <> {model.Id} AND image_sha256 <> @sha;
             UPDATE embeddings SET category = @category WHERE sku = @sku AND model_id <> {model.Id} AND category IS DISTINCT FROM @category;
@@ -135,6 +139,8 @@ public sealed partial class CatalogStore
             upsert.Parameters.AddWithValue("colour", (object?)fields.Colour ?? DBNull.Value);
             upsert.Parameters.AddWithValue("attributes", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(fields.Attributes));
             upsert.Parameters.AddWithValue("sha", image.Sha256);
+            upsert.Parameters.AddWithValue("swatchHex", image.Swatch.Hex);
+            upsert.Parameters.AddWithValue("swatchName", image.Swatch.Name);
             upsert.Parameters.AddWithValue("embedding", ToHalfVector(vector));
             upsert.Parameters.AddWithValue("raw", ToHalfVector(raw));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
@@ -220,7 +226,12 @@ public sealed partial class CatalogStore
         reader.GetInt32(8),
         reader.GetInt32(9),
         reader.GetFieldValue<DateTimeOffset>(10),
-        reader.GetFieldValue<DateTimeOffset>(11));
+        reader.GetFieldValue<DateTimeOffset>(11),
+        ReadSwatch(reader, 12));
+
+    /// <summary>The swatch in columns <paramref name="hex"/> and the next (hex, name); null until the backfill reaches a product stored before swatches.</summary>
+    private static Swatch? ReadSwatch(NpgsqlDataReader reader, int hex) =>
+        reader.IsDBNull(hex) ? null : new Swatch(reader.GetString(hex), reader.GetString(hex + 1));
 
     private static bool SameFields(ProductFields a, ProductFields b) =>
         a.Category == b.Category && a.Name == b.Name && a.Colour == b.Colour

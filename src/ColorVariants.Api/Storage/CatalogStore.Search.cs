@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ColorVariants.Api.Models;
+using ColorVariants.Core.Images;
 using Npgsql;
 using Pgvector;
 
@@ -7,7 +8,10 @@ namespace ColorVariants.Api.Storage;
 
 /// <param name="Score">Cosine similarity, already rounded by <see cref="Round"/>: the figure the answer shows.</param>
 /// <param name="Review">A reviewer's verdict on this hit and the query product (product queries; rejected hits are never returned).</param>
-public sealed record VariantHit(string Sku, double Score, string? Category, string? Name, string? Colour, byte[] ImageSha256, Verdict? Review = null)
+/// <param name="Swatch">The hit's swatch; null until the backfill reaches a product stored before swatches.</param>
+/// <param name="InQueryGroup">The hit is in the query product's variant group under the model (product queries).</param>
+public sealed record VariantHit(string Sku, double Score, string? Category, string? Name, string? Colour, byte[] ImageSha256, Verdict? Review = null,
+    Swatch? Swatch = null, bool InQueryGroup = false)
 {
     public const int ScoreDecimals = 6;
 
@@ -42,7 +46,9 @@ public enum QueryProductState { Found, Unknown, NotEmbedded }
 
 /// <param name="ProductCategory">The query product's category (product queries only).</param>
 /// <param name="Product">Whether the query product was there to search from (product queries only; else Found).</param>
-public sealed record VariantResult(IReadOnlyList<VariantHit> Hits, string? ProductCategory = null, QueryProductState Product = QueryProductState.Found);
+/// <param name="ProductSwatch">The query product's swatch (product queries only).</param>
+public sealed record VariantResult(IReadOnlyList<VariantHit> Hits, string? ProductCategory = null, QueryProductState Product = QueryProductState.Found,
+    Swatch? ProductSwatch = null);
 
 /// <summary>
 /// Nearest neighbours by cosine distance in pgvector, exact or through the model's HNSW index as
@@ -89,8 +95,8 @@ public sealed partial class CatalogStore
         var vector = ofProduct ? "(SELECT embedding FROM q)" : "@vector";
         // A product's reviewed pairs win over the model: its rejected products are dropped from the
         // answer, so the scan goes that many further; each hit's verdict is one primary-key lookup.
-        var reviewed = query.ProductSku is not null;
-        var limit = reviewed ? "@limit + (SELECT n FROM rejected)" : "@limit";
+        var ofSku = query.ProductSku is not null; // a catalog product's variants: its verdicts, swatch and group apply
+        var limit = ofSku ? "@limit + (SELECT n FROM rejected)" : "@limit";
         var category = query.Category is not null ? "@category" : query.ProductsCategory ? "(SELECT category FROM q)" : null;
 
         var candidates = $"""
@@ -108,21 +114,31 @@ public sealed partial class CatalogStore
               (SELECT c.sku, c.distance, false AS exact FROM ({candidates}) c WHERE NOT (SELECT exact FROM small) ORDER BY distance LIMIT {limit})
               """;
         var with = new List<string>();
-        if (ofProduct)
+        // The query product's row: its vector (unless given, as on the unfiltered retry), category, swatch and group.
+        if (ofSku)
             with.Add($"""
-                q AS MATERIALIZED (SELECT p.category, e.embedding FROM products p
+                q AS MATERIALIZED (SELECT p.category, e.embedding, p.swatch_hex, p.swatch_name, g.group_id FROM products p
                     JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
+                    LEFT JOIN variant_groups g ON g.{ModelFilter(model)} AND g.sku = p.sku
                     WHERE p.sku = @sku)
                 """);
         if (category is not null) with.Add($"small AS (SELECT ({CountCategory(model, category)}) <= @exactMaxRows AS exact)");
-        if (reviewed) with.Add("rejected AS (SELECT count(*) AS n FROM reviews WHERE verdict = 'rejected' AND (sku_a = @sku OR sku_b = @sku))");
-        var verdict = reviewed
+        if (ofSku) with.Add("rejected AS (SELECT count(*) AS n FROM reviews WHERE verdict = 'rejected' AND (sku_a = @sku OR sku_b = @sku))");
+        var verdict = ofSku
             ? "(SELECT r.verdict FROM reviews r WHERE r.sku_a = least(@sku::text COLLATE \"C\", n.sku) AND r.sku_b = greatest(@sku::text COLLATE \"C\", n.sku))"
             : "NULL::text";
+        // Swatches ride along (the hit's from its products row, the query's from q), and group
+        // membership is one primary-key lookup a hit: sameColour needs both, and no second query.
+        var product = ofSku
+            ? $"""
+              (SELECT swatch_hex FROM q), (SELECT swatch_name FROM q),
+                     EXISTS (SELECT 1 FROM variant_groups g WHERE g.{ModelFilter(model)} AND g.sku = n.sku AND g.group_id = (SELECT group_id FROM q))
+              """
+            : "NULL::text, NULL::text, false";
         var sql = $"""
             {(with.Count == 0 ? "" : "WITH " + string.Join(", ", with))}
             SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256, n.exact, {(ofProduct ? "(SELECT category FROM q)" : "NULL::text")},
-                   {verdict}
+                   {verdict}, p.swatch_hex, p.swatch_name, {product}
             FROM ({nearest}) n
             JOIN products p ON p.sku = n.sku
             ORDER BY n.distance, n.sku
@@ -149,6 +165,7 @@ public sealed partial class CatalogStore
         var rows = 0;
         SearchMethod? method = null;
         string? productCategory = null;
+        Swatch? productSwatch = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -156,6 +173,7 @@ public sealed partial class CatalogStore
                 rows++;
                 method = reader.GetBoolean(6) ? SearchMethod.Exact : SearchMethod.Hnsw;
                 productCategory = reader.IsDBNull(7) ? null : reader.GetString(7);
+                productSwatch = ReadSwatch(reader, 11);
                 Verdict? review = reader.IsDBNull(8) ? null : reader.GetString(8) == "confirmed" ? Verdict.Confirmed : Verdict.Rejected;
                 if (review == Verdict.Rejected || hits.Count == query.Limit) continue;
                 // minScore filters the `limit` nearest, so filtering here, on the rounded score, is the same
@@ -169,12 +187,14 @@ public sealed partial class CatalogStore
                     reader.IsDBNull(3) ? null : reader.GetString(3),
                     reader.IsDBNull(4) ? null : reader.GetString(4),
                     reader.GetFieldValue<byte[]>(5),
-                    review));
+                    review,
+                    ReadSwatch(reader, 9),
+                    reader.GetBoolean(13)));
             }
         }
         if (rows == 0) return await NoRowsAsync(query, model, started, cancellationToken);
         metrics.Search(method!.Value, Stopwatch.GetElapsedTime(started));
-        return new VariantResult(hits, productCategory);
+        return new VariantResult(hits, productCategory, ProductSwatch: productSwatch);
     }
 
     /// <summary>

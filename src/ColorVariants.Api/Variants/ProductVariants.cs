@@ -1,6 +1,7 @@
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
+using ColorVariants.Core.Images;
 using CatalogSku = ColorVariants.Core.Catalog.Sku;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,13 +14,15 @@ namespace ColorVariants.Api.Variants;
 /// </summary>
 /// <param name="Category">The category searched: the product's, unless sameCategory=false.</param>
 /// <param name="Threshold">The variant threshold the hits were judged by (<see cref="VariantThresholds"/>).</param>
+/// <param name="ProductSwatch">The query product's swatch (null before the backfill reaches it).</param>
+/// <param name="SameColourMaxDeltaE">Variants:SameColourMaxDeltaE, what <see cref="IsSameColour"/> compares with.</param>
 public sealed record ProductVariants(string Sku, string? ProductCategory, string? Category, ActiveModel Model, double Threshold,
-    IReadOnlyList<VariantHit> Hits)
+    IReadOnlyList<VariantHit> Hits, Swatch? ProductSwatch, double SameColourMaxDeltaE)
 {
     /// <returns>The variants, or the problem to answer (400 bad parameters, 404 unknown sku, 409 no vector yet).</returns>
     public static async Task<(ProductVariants? Variants, ProblemHttpResult? Problem)> FindAsync(
         string sku, int? limit, double? minScore, bool? sameCategory, bool variantsOnly, CatalogStore store, ServedModel models,
-        VariantThresholds thresholds, SearchOptions options, CancellationToken cancellationToken)
+        VariantThresholds thresholds, SearchOptions options, VariantDecisionOptions decision, CancellationToken cancellationToken)
     {
         if (!CatalogSku.IsValid(sku)) return (null, Problems.InvalidSku(sku));
         if (CheckParameters(limit, minScore, options) is { } problem) return (null, problem);
@@ -35,7 +38,7 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
         if (found.Product == QueryProductState.NotEmbedded) return (null, Problems.NotEmbeddedYet(sku, model.Name));
 
         var category = inCategory ? found.ProductCategory : null;
-        return (new ProductVariants(sku, found.ProductCategory, category, model, threshold, found.Hits), null);
+        return (new ProductVariants(sku, found.ProductCategory, category, model, threshold, found.Hits, found.ProductSwatch, decision.SameColourMaxDeltaE), null);
     }
 
     /// <summary>
@@ -50,6 +53,17 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
 
     /// <summary>The decision on a hit of this product's: a confirmed pair always, else the model's.</summary>
     public bool IsVariant(VariantHit hit) => hit.Review == Verdict.Confirmed || IsVariant(hit, Threshold);
+
+    /// <summary>
+    /// A hit in this product's variant group (or confirmed with it) whose swatch is within
+    /// <see cref="SameColourMaxDeltaE"/> of the product's: the same design in the same colour,
+    /// usually a duplicate listing rather than a colour variant, so a catalog team sees it apart.
+    /// </summary>
+    public bool IsSameColour(VariantHit hit) =>
+        (hit.InQueryGroup || hit.Review == Verdict.Confirmed) && SameColour(ProductSwatch, hit.Swatch, SameColourMaxDeltaE);
+
+    /// <summary>Both swatches known and at most <paramref name="maxDeltaE"/> apart in CIEDE2000.</summary>
+    public static bool SameColour(Swatch? a, Swatch? b, double maxDeltaE) => a is not null && b is not null && a.Difference(b) <= maxDeltaE;
 
     /// <summary>The parameters every ranking endpoint takes; null when they are fine.</summary>
     public static ProblemHttpResult? CheckParameters(int? limit, double? minScore, SearchOptions options)

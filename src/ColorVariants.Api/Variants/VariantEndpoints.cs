@@ -22,7 +22,8 @@ public static class VariantEndpoints
                              "`minScore` drops weaker ones; `sameCategory` (default: true when the product has a category) keeps " +
                              "to the product's category. The list holds `limit` items whenever the catalog has that many candidates. " +
                              "Each item says `isVariant`: its score reaches the model's variant threshold (`variantThreshold`, see GET /models/active); " +
-                             "`variantsOnly=true` returns only those.")
+                             "`variantsOnly=true` returns only those. Each item carries its `swatch` (`hex`, `name`) and `sameColour`: in the product's group " +
+                             "(or confirmed) with a swatch within Variants:SameColourMaxDeltaE (CIEDE2000) of the product's, likely a duplicate listing.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -57,16 +58,19 @@ public static class VariantEndpoints
         ServedModel models,
         VariantThresholds thresholds,
         IOptions<SearchOptions> options,
+        IOptions<VariantDecisionOptions> decision,
         HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, variantsOnly ?? false, store, models, thresholds, options.Value, cancellationToken);
+        var (found, problem) = await ProductVariants.FindAsync(sku, limit, minScore, sameCategory, variantsOnly ?? false, store, models, thresholds,
+            options.Value, decision.Value, cancellationToken);
         if (found is null) return problem!;
         var variants = found.Hits.Select(h => ToResponse(h, found.IsVariant(h), request) with
         {
             Reviewed = h.Review == Verdict.Confirmed ? "confirmed" : null,
+            SameColour = found.IsSameColour(h),
         }).ToList();
-        return TypedResults.Ok(new VariantsResponse(sku, found.ProductCategory, found.Model.Name, found.Threshold, variants));
+        return TypedResults.Ok(new VariantsResponse(sku, found.ProductCategory, found.ProductSwatch, found.Model.Name, found.Threshold, variants));
     }
 
     public static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> Search(
@@ -103,5 +107,5 @@ public static class VariantEndpoints
     }
 
     private static VariantResponse ToResponse(VariantHit hit, bool isVariant, HttpRequest request) =>
-        new(hit.Sku, hit.Score, isVariant, hit.Category, hit.Name, hit.Colour, ImageUrls.For(request, hit.Sku, hit.ImageSha256));
+        new(hit.Sku, hit.Score, isVariant, hit.Category, hit.Name, hit.Colour, ImageUrls.For(request, hit.Sku, hit.ImageSha256), Swatch: hit.Swatch);
 }

@@ -142,14 +142,25 @@ public static class ImageIntake
     /// its pixels in a decode budget first: the header is read once per upload. A decode whose
     /// pixel count differs from the header's is refused, since the budget was sized on the header.
     /// </summary>
-    public static Image<Rgb24> DecodeSquare(ReadOnlyMemory<byte> data, int size, ImageHeader inspected)
+    /// <param name="swatch">
+    /// The picture's <see cref="Swatch"/>, read from the decoded picture before it is letterboxed:
+    /// so it does not depend on the model's input size, and <see cref="Swatch.Of"/> of
+    /// <see cref="Decode(ReadOnlyMemory{byte}, IntakeLimits)"/> (a backfill) gives the same.
+    /// </param>
+    public static Image<Rgb24> DecodeSquare(ReadOnlyMemory<byte> data, int size, ImageHeader inspected, out Swatch swatch)
     {
         var image = DecodeInspected(data);
-        if ((long)image.Width * image.Height != (long)inspected.Width * inspected.Height)
+        try
+        {
+            if ((long)image.Width * image.Height != (long)inspected.Width * inspected.Height)
+                throw new ImageRejectedException(ImageRejection.Undecodable,
+                    $"The image decodes to {image.Width}x{image.Height}, not the {inspected.Width}x{inspected.Height} its header says.");
+            swatch = Swatch.Of(image);
+        }
+        catch
         {
             image.Dispose();
-            throw new ImageRejectedException(ImageRejection.Undecodable,
-                $"The image decodes to {image.Width}x{image.Height}, not the {inspected.Width}x{inspected.Height} its header says.");
+            throw;
         }
         return Letterboxed(image, size);
     }
