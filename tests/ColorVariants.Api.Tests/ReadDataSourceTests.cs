@@ -55,3 +55,22 @@ public class DefaultReadDataSourceTests(CatalogApiFactory factory) : IClassFixtu
         Assert.Same(sources.Writes, sources.Reads);
     }
 }
+
+/// <summary>Every pool's sessions start with the settings the searches were measured with (deploy/bench/README.md).</summary>
+public class SessionSettingsTests(CatalogApiFactory factory) : IClassFixture<CatalogApiFactory>
+{
+    [Fact]
+    public async Task Every_pool_runs_without_jit_and_the_search_pool_without_sorts()
+    {
+        var sources = factory.Services.GetRequiredService<CatalogDataSources>();
+        async Task<string?> Show(NpgsqlDataSource source, string setting)
+        {
+            await using var command = source.CreateCommand($"SHOW {setting}");
+            return (string?)await command.ExecuteScalarAsync();
+        }
+        // JIT-compiling the variant statement cost 15 x its CPU; sorts off keep the exact branch on the planned path.
+        Assert.Equal(("off", "off", "off", "on", "off"), (await Show(sources.Writes, "jit"), await Show(sources.Reads, "jit"),
+            await Show(sources.Searches, "jit"), await Show(sources.Writes, "enable_sort"), await Show(sources.Searches, "enable_sort")));
+        Assert.Equal(("80", "strict_order"), (await Show(sources.Searches, "hnsw.ef_search"), await Show(sources.Searches, "hnsw.iterative_scan")));
+    }
+}
