@@ -38,45 +38,17 @@ public sealed class CatalogReembedder(
     /// <summary>Images the intake rejects, left out of later rounds (and later runs after a failure).</summary>
     private readonly List<string> _failed = [];
 
-    /// <summary>
-    /// Runs until the catalog is embedded. A failure (the database gone, a statement refused) is
-    /// logged and the run resumes after a growing pause: an exception out of here would stop the
-    /// host (BackgroundServiceExceptionBehavior.StopHost), and with it a service that can still answer.
-    /// </summary>
+    /// <summary>Runs until the catalog is embedded, resuming after a failure (<see cref="ResumingWork"/>).</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await startup.Completed.WaitAsync(stoppingToken);
-        for (var failures = 0; ; failures++)
+        await ResumingWork.RunAsync(RunAsync, (e, pause) =>
         {
-            try
-            {
-                await RunAsync(stoppingToken);
-                return;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                var pause = RetryPause(failures);
-                logger.LogError(e, "Re-embedding failed after {Done} of {Total} products; it resumes in {Seconds} s, and the service goes on answering.",
-                    Status.Done, Status.Total, pause.TotalSeconds);
-                Status = Status with { LastError = e.Message };
-                try
-                {
-                    await Task.Delay(pause, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+            logger.LogError(e, "Re-embedding failed after {Done} of {Total} products; it resumes in {Seconds} s, and the service goes on answering.",
+                Status.Done, Status.Total, pause.TotalSeconds);
+            Status = Status with { LastError = e.Message };
+        }, stoppingToken);
     }
-
-    /// <summary>1, 2, 4 … seconds, at most a minute.</summary>
-    private static TimeSpan RetryPause(int failures) => TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(failures, 6)));
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {

@@ -27,32 +27,8 @@ public sealed class SwatchBackfill(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await startup.Completed.WaitAsync(stoppingToken);
-        for (var failures = 0; ; failures++)
-        {
-            try
-            {
-                await RunAsync(stoppingToken);
-                return;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // Logged and resumed: an exception out of here would stop the host, and with it a service that can still answer.
-                var pause = TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(failures, 6)));
-                logger.LogError(e, "The swatch backfill failed; it resumes in {Seconds} s.", pause.TotalSeconds);
-                try
-                {
-                    await Task.Delay(pause, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+        await ResumingWork.RunAsync(RunAsync,
+            (e, pause) => logger.LogError(e, "The swatch backfill failed; it resumes in {Seconds} s.", pause.TotalSeconds), stoppingToken);
     }
 
     /// <summary>One pass over the products without a swatch; returns how many it filled.</summary>
