@@ -446,10 +446,15 @@ public class WhiteningMigrationTests
             await using var service = new MigrationFactory(connectionString);
             var client = service.CreateClient();
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
-            for (var attempt = 0; attempt < 150 && (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.Reembedding.Running; attempt++)
-                await Task.Delay(200); // the served model embeds the 50 products too
-
+            // The served model embeds the 50 products too, in the background: wait for its rows, not for a
+            // flag that may not be up yet (on a busy CI box 50 embeddings took over 30 s).
             var rows = await WhiteningCatalog.RowsAsync(connectionString);
+            for (var attempt = 0; attempt < 900 && rows.Count < 100; attempt++)
+            {
+                await Task.Delay(200);
+                rows = await WhiteningCatalog.RowsAsync(connectionString);
+            }
+            Assert.Equal(100, rows.Count);
             var older = rows.Values.Where(r => r.Model == "older").ToList();
             Assert.Equal(50, older.Count);
             Assert.All(older, r => Assert.Equal(r.Embedding, r.Raw));
