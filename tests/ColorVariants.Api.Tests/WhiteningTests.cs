@@ -228,10 +228,11 @@ public class WhiteningInstancesTests
             await using var second = new SharingFactory(first.Schema, CatalogApiFactory.PreparedModel(ColourMode.Rgb));
             var other = WhiteningCatalog.Client(second);
             ModelResponse? model = null;
-            for (var attempt = 0; attempt < 150; attempt++)
+            // Re-embedding runs in the background: wait for all 70 (a busy CI box took over 30 s), at most 3 minutes.
+            for (var attempt = 0; attempt < 900; attempt++)
             {
                 model = await other.GetFromJsonAsync<ModelResponse>("/models/active");
-                if (!model!.Reembedding.Running) break;
+                if (!model!.Reembedding.Running && model.Reembedding.Done >= 70) break;
                 await Task.Delay(200);
             }
             var rgbName = model!.Name;
