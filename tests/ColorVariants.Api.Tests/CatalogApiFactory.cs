@@ -60,7 +60,20 @@ public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
-        await ExecuteAsync($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
+        // A background service of the stopped host may still hold locks in the schema for a moment
+        // (a clean-clone CI run once failed this cleanup with an NpgsqlException): try a few times.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExecuteAsync($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
+                return;
+            }
+            catch (NpgsqlException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+        }
     }
 
     /// <summary>
