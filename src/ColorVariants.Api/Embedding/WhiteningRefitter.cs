@@ -76,8 +76,9 @@ public sealed class WhiteningRefitter(
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
         {
+            // Stopping: whatever the cut-off work threw (a cancelled read, a connection closed under it) ends here.
         }
     }
 

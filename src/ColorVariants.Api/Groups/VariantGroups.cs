@@ -80,8 +80,9 @@ public sealed class VariantGroups(
                 Interlocked.Add(ref _pending, -taken);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
         {
+            // Stopping: whatever the cut-off work threw (a cancelled read, a connection closed under it) ends here.
         }
     }
 

@@ -18,9 +18,9 @@ public static class ResumingWork
                 await work(stoppingToken);
                 return;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                return; // stopping: whatever the cut-off work threw ends here
             }
             catch (Exception e)
             {
