@@ -51,9 +51,12 @@ public class IndexQualityTests(IndexOnlyFactory factory, ITestOutputHelper outpu
                     .Select(other => (other.Key, Score: Cosine(vector, other.Value.Vector)))
                     .OrderByDescending(o => o.Score).ThenBy(o => o.Key, StringComparer.Ordinal)
                     .Take(10).Select(o => o.Key).ToList();
-                Assert.Equal(exact.Count, answer!.Variants.Count);
+                // A product the approximate graph did not reach counts as a miss, not as a failure: HNSW
+                // gives no completeness promise (this test sends even 3-product categories through it,
+                // which the service scans exactly), and the agreement below bounds the misses.
+                Assert.True(answer!.Variants.Count <= exact.Count);
                 positions += exact.Count;
-                matching += exact.Where((s, i) => answer.Variants[i].Sku == s).Count();
+                matching += exact.Where((s, i) => i < answer.Variants.Count && answer.Variants[i].Sku == s).Count();
             }
             var agreement = (double)matching / positions;
             output.WriteLine($"sameCategory={sameCategory}: {matching} of {positions} top-10 positions agree with exact search ({agreement:P2}).");
