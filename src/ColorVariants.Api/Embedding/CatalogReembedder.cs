@@ -65,7 +65,7 @@ public sealed class CatalogReembedder(
             {
                 try
                 {
-                    return (item, vector: (await embedder.EmbedAsync(item.Image, stoppingToken)).Raw);
+                    return (item, vector: (await embedder.EmbedAsync(item.Image, readSwatch: false, stoppingToken)).Raw);
                 }
                 catch (ImageRejectedException e)
                 {

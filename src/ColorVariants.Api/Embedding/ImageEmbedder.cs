@@ -52,22 +52,23 @@ public sealed class ImageEmbedder : IAsyncDisposable
     }
 
     /// <summary>
-    /// Inspects, decodes, letterboxes and embeds an image, and reads its swatch on the way: the one
-    /// place an image's header is inspected. Throws <see cref="ImageRejectedException"/> for bad input.
+    /// Inspects, decodes, letterboxes and embeds an image, and with <paramref name="readSwatch"/> reads
+    /// its swatch on the way (what an upload stores): the one place an image's header is inspected.
+    /// Throws <see cref="ImageRejectedException"/> for bad input.
     /// </summary>
-    public async Task<EmbeddedImage> EmbedAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken)
+    public async Task<EmbeddedImage> EmbedAsync(ReadOnlyMemory<byte> image, bool readSwatch, CancellationToken cancellationToken)
     {
         var spec = Model.Preprocessing;
         // The header says how many pixels the decode will hold; it waits for them in the budget
         // and gives them back once the picture is a model-sized tensor, before inference.
         var header = ImageIntake.Inspect(image, Limits);
         var input = _batching.RentInput();
-        Swatch swatch;
+        Swatch? swatch;
         try
         {
             using (await DecodeBudget.AcquireAsync((long)header.Width * header.Height, cancellationToken))
             {
-                using var square = ImageIntake.DecodeSquare(image, spec.InputSize, header, out swatch);
+                using var square = ImageIntake.DecodeSquare(image, spec.InputSize, header, readSwatch, out swatch);
                 TensorWriter.Write(square, spec, input.AsSpan(0, spec.TensorLength));
             }
         }
@@ -94,5 +95,5 @@ public sealed class ImageEmbedder : IAsyncDisposable
     }
 }
 
-/// <summary>An image as intake read it, the model's raw vector of it, and its swatch.</summary>
-public sealed record EmbeddedImage(ImageHeader Header, float[] Raw, Swatch Swatch);
+/// <summary>An image as intake read it, the model's raw vector of it, and its swatch when it was asked for.</summary>
+public sealed record EmbeddedImage(ImageHeader Header, float[] Raw, Swatch? Swatch);

@@ -93,8 +93,8 @@ public static class ProductEndpoints
             return TypedResults.Ok(ToResponse(unchanged, request));
         }
 
-        var embedded = await embedder.EmbedAsync(content, cancellationToken);
-        var uploaded = new UploadedImage(content, embedded.Header.MediaType, embedded.Header.Width, embedded.Header.Height, embedded.Swatch);
+        var embedded = await embedder.EmbedAsync(content, readSwatch: true, cancellationToken);
+        var uploaded = new UploadedImage(content, embedded.Header.MediaType, embedded.Header.Width, embedded.Header.Height, embedded.Swatch!); // read: asked for above
         var (outcome, stored) = await store.UpsertProductAsync(sku, fields, uploaded, embedded.Raw, model, cancellationToken);
         groups.CategoryChanged(stored.Fields.Category); // a category it left is found and regrouped too
         var response = ToResponse(stored, request);

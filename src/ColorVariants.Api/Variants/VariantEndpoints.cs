@@ -94,7 +94,7 @@ public static class VariantEndpoints
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
         var content = await embedder.ReadUploadAsync(image, cancellationToken);
-        var embedded = await embedder.EmbedAsync(content, cancellationToken);
+        var embedded = await embedder.EmbedAsync(content, readSwatch: false, cancellationToken);
         var model = models.Active;
         // The query is whitened as the catalog's vectors are; the version check reads one row.
         var vector = (await store.CurrentWhiteningAsync(model, cancellationToken)).Project(embedded.Raw);

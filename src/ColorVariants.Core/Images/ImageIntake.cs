@@ -143,11 +143,12 @@ public static class ImageIntake
     /// pixel count differs from the header's is refused, since the budget was sized on the header.
     /// </summary>
     /// <param name="swatch">
-    /// The picture's <see cref="Swatch"/>, read from the decoded picture before it is letterboxed:
-    /// so it does not depend on the model's input size, and <see cref="Swatch.Of"/> of
-    /// <see cref="Decode(ReadOnlyMemory{byte}, IntakeLimits)"/> (a backfill) gives the same.
+    /// With <paramref name="readSwatch"/>, the picture's <see cref="Swatch"/>, read from the decoded
+    /// picture before it is letterboxed: so it does not depend on the model's input size, and
+    /// <see cref="Swatch.Of"/> of <see cref="Decode(ReadOnlyMemory{byte}, IntakeLimits)"/> (a backfill)
+    /// gives the same. Null without: a search by image or a re-embedding has no use for it.
     /// </param>
-    public static Image<Rgb24> DecodeSquare(ReadOnlyMemory<byte> data, int size, ImageHeader inspected, out Swatch swatch)
+    public static Image<Rgb24> DecodeSquare(ReadOnlyMemory<byte> data, int size, ImageHeader inspected, bool readSwatch, out Swatch? swatch)
     {
         var image = DecodeInspected(data);
         try
@@ -155,7 +156,7 @@ public static class ImageIntake
             if ((long)image.Width * image.Height != (long)inspected.Width * inspected.Height)
                 throw new ImageRejectedException(ImageRejection.Undecodable,
                     $"The image decodes to {image.Width}x{image.Height}, not the {inspected.Width}x{inspected.Height} its header says.");
-            swatch = Swatch.Of(image);
+            swatch = readSwatch ? Swatch.Of(image) : null;
         }
         catch
         {
