@@ -9,7 +9,9 @@ namespace ColorVariants.Core.Embedding;
 /// <param name="Shrinkage">Added to every eigenvalue, as a share of their mean, before the power:
 /// keeps the many small, noisy directions of a small catalog from being blown up.</param>
 /// <param name="MaxRank">Principal directions kept; the output keeps its dimension, with zeros beyond the rank.</param>
-public sealed record WhiteningOptions(double Power = -0.5, double Shrinkage = 0.1, int MaxRank = int.MaxValue)
+/// <param name="LearnedPower">For a learned whitening: exponent on the catalog's variance along each output direction
+/// (0 only rotates, as Radenović et al.; negative evens the directions out again).</param>
+public sealed record WhiteningOptions(double Power = -0.5, double Shrinkage = 0.1, int MaxRank = int.MaxValue, double LearnedPower = 0)
 {
     public static WhiteningOptions Default { get; } = new();
 }
@@ -87,6 +89,83 @@ public sealed class CatalogWhitening
             }
             for (var j = 0; j < d; j++) projection[a * d + j] = (float)(sign * scale * v[j]);
         }
+        return new CatalogWhitening(d, rank, n, mean.Select(v => (float)v).ToArray(), projection);
+    }
+
+    /// <summary>
+    /// Learned whitening (Radenović, Tolias and Chum, "Fine-tuning CNN image retrieval with no human
+    /// annotation", 2018): whitens by how <paramref name="matching"/> pairs (two views of one design:
+    /// labelled colour variants, or a product and a recoloured copy of it) differ, then rotates to the
+    /// directions along which the catalog's <paramref name="vectors"/> still vary most. Where variants
+    /// of one design differ (shade, the contrast of a print) weighs little; what tells designs apart
+    /// weighs much. Stored and applied as any other whitening.
+    /// </summary>
+    public static CatalogWhitening FitLearned(IReadOnlyList<float[]> vectors, IReadOnlyList<(float[] A, float[] B)> matching, WhiteningOptions? options = null)
+    {
+        options ??= WhiteningOptions.Default;
+        if (vectors.Count < MinimumSamples)
+            throw new ArgumentException($"A whitening needs at least {MinimumSamples} vectors, got {vectors.Count}.", nameof(vectors));
+        if (matching.Count < 1) throw new ArgumentException("A learned whitening needs at least one matching pair.", nameof(matching));
+        var d = vectors[0].Length;
+        var n = vectors.Count;
+        var x = Matrix<double>.Build.Dense(n, d);
+        var row = new float[d];
+        for (var i = 0; i < n; i++)
+        {
+            if (vectors[i].Length != d) throw new ArgumentException($"Vector {i} has {vectors[i].Length} dimensions, not {d}.", nameof(vectors));
+            SignedSqrtNormalised(vectors[i], row);
+            for (var j = 0; j < d; j++) x[i, j] = row[j];
+        }
+        var mean = x.ColumnSums() / n;
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < d; j++) x[i, j] -= mean[j];
+
+        // How matching pairs differ: the covariance of their differences (no centring: a difference's sign is arbitrary).
+        var differences = Matrix<double>.Build.Dense(matching.Count, d);
+        var other = new float[d];
+        for (var p = 0; p < matching.Count; p++)
+        {
+            var (a, b) = matching[p];
+            if (a.Length != d || b.Length != d) throw new ArgumentException($"Pair {p} does not have {d} dimensions.", nameof(matching));
+            SignedSqrtNormalised(a, row);
+            SignedSqrtNormalised(b, other);
+            for (var j = 0; j < d; j++) differences[p, j] = row[j] - other[j];
+        }
+        var (within, withinVectors) = matching.Count < d ? GramEigen(differences) : CovarianceEigen(differences);
+        // Directions no pair differs along get the shrinkage alone: the mean eigenvalue's share, as for the catalog whitening.
+        var shrink = options.Shrinkage * within.Sum() / d + 1e-12;
+        var pairRank = within.Count(v => v > within[0] * 1e-10);
+        var basis = Matrix<double>.Build.Dense(d, pairRank);
+        for (var k = 0; k < pairRank; k++)
+            for (var j = 0; j < d; j++) basis[j, k] = withinVectors[k][j];
+        // Inside the pairs' span: 1/sqrt(s + shrink); outside it: 1/sqrt(shrink).
+        var inside = Matrix<double>.Build.Dense(pairRank, pairRank);
+        for (var k = 0; k < pairRank; k++) inside[k, k] = Math.Pow(within[k] + shrink, -0.5) - Math.Pow(shrink, -0.5);
+        var w1 = basis * inside * basis.Transpose() + Matrix<double>.Build.DenseIdentity(d) * Math.Pow(shrink, -0.5); // (C_S + shrink)^-1/2, symmetric
+
+        // The catalog seen through it; its principal directions order the output.
+        var y = x * w1; // w1 is symmetric
+        var (between, rotation) = n < d ? GramEigen(y) : CovarianceEigen(y);
+        var largest = between.Length > 0 ? between[0] : 0;
+        var rank = Math.Min(Math.Min(options.MaxRank, d), between.Count(v => v > largest * 1e-10));
+        var rotated = Matrix<double>.Build.Dense(d, rank);
+        for (var a = 0; a < rank; a++)
+        {
+            var sign = 1.0; // as in Fit: a fixed sign, so a refit on the same data gives the same numbers
+            for (var j = 0; j < d; j++)
+            {
+                if (Math.Abs(rotation[a][j]) > 1e-12) { sign = Math.Sign(rotation[a][j]); break; }
+            }
+            var scale = sign * Math.Pow(between[a] / largest, options.LearnedPower);
+            for (var j = 0; j < d; j++) rotated[j, a] = scale * rotation[a][j];
+        }
+        var directions = w1 * rotated; // column a: output direction a in the input's coordinates
+        var projection = new float[d * d];
+        for (var a = 0; a < rank; a++)
+            for (var j = 0; j < d; j++) projection[a * d + j] = (float)directions[j, a];
+        // Rows scaled to unit norm overall: the cosine does not care, the half-precision index does.
+        var norm = Math.Sqrt(projection.Sum(v => (double)v * v) / Math.Max(1, rank));
+        if (norm > 0) for (var k = 0; k < projection.Length; k++) projection[k] = (float)(projection[k] / norm);
         return new CatalogWhitening(d, rank, n, mean.Select(v => (float)v).ToArray(), projection);
     }
 

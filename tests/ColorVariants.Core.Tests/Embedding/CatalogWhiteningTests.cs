@@ -45,6 +45,51 @@ public class CatalogWhiteningTests
         Assert.True(VectorMath.Dot(q, variant) > VectorMath.Dot(q, lookalike));
     }
 
+    /// <summary>
+    /// A product as the whitening sees it after its signed square root: the shade an angle in
+    /// dimensions 0-1, the design an angle in 2-3, a little texture in 4-7. Squared here, so that the
+    /// square root gives these coordinates back.
+    /// </summary>
+    private static float[] Product(double shade, double design, Random? texture = null)
+    {
+        var u = new double[8];
+        (u[0], u[1], u[2], u[3]) = (Math.Cos(shade), Math.Sin(shade), Math.Cos(design), Math.Sin(design));
+        for (var j = 4; j < 8; j++) u[j] = 0.1 + (texture is null ? 0.05 : 0.1 * texture.NextDouble());
+        return u.Select(c => (float)(c * c)).ToArray();
+    }
+
+    [Fact]
+    public void A_learned_whitening_discounts_what_matching_pairs_differ_in()
+    {
+        // Shade and design vary alike across the catalog, so a catalog whitening cannot tell them
+        // apart; the matching pairs (one design in two shades) say which one is shade.
+        var random = new Random(11);
+        var catalog = new List<float[]>();
+        var pairs = new List<(float[], float[])>();
+        for (var i = 0; i < 400; i++)
+        {
+            var (shade, design, otherShade) = (Math.PI / 2 * random.NextDouble(), Math.PI / 2 * random.NextDouble(), Math.PI / 2 * random.NextDouble());
+            var textureSeed = random.Next();
+            var product = Product(shade, design, new Random(textureSeed));
+            catalog.Add(product);
+            pairs.Add((product, Product(otherShade, design, new Random(textureSeed))));
+        }
+        var query = Product(0.2, 0.5);
+        var otherShadeSameDesign = Product(1.3, 0.5);
+        var sameShadeOtherDesign = Product(0.2, 1.0);
+
+        var catalogWhitening = CatalogWhitening.Fit(catalog);
+        var (cq, cv, cl) = (catalogWhitening.Apply(query), catalogWhitening.Apply(otherShadeSameDesign), catalogWhitening.Apply(sameShadeOtherDesign));
+        Assert.True(VectorMath.Dot(cq, cl) > VectorMath.Dot(cq, cv)); // the smaller change wins, whatever it is
+
+        var learned = CatalogWhitening.FitLearned(catalog, pairs);
+        var (q, variant, lookalike) = (learned.Apply(query), learned.Apply(otherShadeSameDesign), learned.Apply(sameShadeOtherDesign));
+        Assert.True(VectorMath.Dot(q, variant) > VectorMath.Dot(q, lookalike), $"{VectorMath.Dot(q, variant)} {VectorMath.Dot(q, lookalike)}");
+        Assert.Equal(8, learned.Rank);
+        // Stored and read back as any whitening.
+        Assert.Equal(q, CatalogWhitening.FromBytes(learned.ToBytes()).Apply(query));
+    }
+
     [Fact]
     public void Without_shrinkage_the_fitted_catalog_comes_out_isotropic()
     {
