@@ -14,7 +14,8 @@ public sealed record CatalogVector(CatalogEntry Entry, float[]? Vector, string? 
 public static class CatalogEmbedder
 {
     public static IReadOnlyList<CatalogVector> Embed(
-        EmbeddingModel model, IReadOnlyList<CatalogEntry> entries, int batchSize = 16, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        EmbeddingModel model, IReadOnlyList<CatalogEntry> entries, int batchSize = 16, IProgress<int>? progress = null, CancellationToken cancellationToken = default,
+        Action<SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>, CatalogEntry>? alter = null)
     {
         var spec = model.Preprocessing;
         var inputs = new float[batchSize * spec.TensorLength];
@@ -32,6 +33,7 @@ public static class CatalogEmbedder
                 try
                 {
                     using var square = ImageIntake.DecodeSquare(File.ReadAllBytes(entries[start + i].ImagePath), spec.InputSize, limits);
+                    alter?.Invoke(square, entries[start + i]); // e.g. a made-up colour variant (Recolouring)
                     TensorWriter.Write(square, spec, inputs.AsSpan(i * spec.TensorLength, spec.TensorLength));
                 }
                 catch (Exception e) when (e is ImageRejectedException or IOException)
