@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using ColorVariants.Core.Catalog;
+using ColorVariants.Core.Colour;
 using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Evaluation;
 using ColorVariants.Core.Images;
@@ -61,6 +62,35 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [CommandOption("--whiten-rank <n>")]
         [Description("Principal directions the whitening keeps (default: all the catalog allows).")]
         public int? WhitenRank { get; init; }
+
+        [CommandOption("--whiten-shrinkage <share>")]
+        [Description("Added to every eigenvalue, as a share of their mean (WhiteningOptions.Shrinkage, default 0.1).")]
+        public double? WhitenShrinkage { get; init; }
+
+        [CommandOption("--learned-power <p>")]
+        [Description("A learned whitening's exponent on the catalog's variance along each output direction (WhiteningOptions.LearnedPower, default 0: only a rotation).")]
+        public double? LearnedPower { get; init; }
+
+        [CommandOption("--recoloured-whitening")]
+        [Description("Instead of a catalog whitening: a learned whitening fitted on the evaluated catalog itself, labels unread, from each product and a made-up colour variant of it (Core Recolouring): what the service can fit on any catalog.")]
+        public bool RecolouredWhitening { get; init; }
+
+        [CommandOption("--recoloured-vectors <csv>")]
+        [Description("Where the recoloured products' vectors are kept: read when the file exists (needed with --vectors), else embedded and written there.")]
+        public string? RecolouredVectors { get; init; }
+
+        [CommandOption("--mined-whitening")]
+        [Description("Instead of a catalog whitening: a learned whitening fitted on the evaluated catalog itself, labels unread, from mined pairs (Core MinedPairs): mutual nearest neighbours of a category, once whitened on the catalog, whose swatches differ by more than --mined-min-delta-e. With --recoloured-whitening, both kinds of pairs.")]
+        public bool MinedWhitening { get; init; }
+
+        [CommandOption("--mined-min-delta-e <d>")]
+        [Description("How far apart (CIEDE2000) two swatches must be for a mined pair: another colour, so a variant rather than a lookalike (default 2, the service's Variants:SameColourMaxDeltaE).")]
+        [DefaultValue(2.0)]
+        public double MinedMinDeltaE { get; init; } = 2.0;
+
+        [CommandOption("--learned-whitening <styles>")]
+        [Description("Instead of a catalog whitening: a learned whitening (CatalogWhitening.FitLearned) fitted on the train split, from the colour variants of its first n styles with two or more products (in the order of their SHA-1), or of all; then applied to the evaluated split. Needs --split validation.")]
+        public string? LearnedWhitening { get; init; }
 
         [CommandOption("--vectors <csv>")]
         [Description("Vectors written earlier by --embeddings-out (sku,v0,v1,...), instead of embedding the images again; unwhitened ones when --whiten follows.")]
@@ -144,6 +174,14 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
                 try { DescriptorOptions.Parse(Descriptor); }
                 catch (FormatException e) { return ValidationResult.Error($"--descriptor: {e.Message}"); }
             }
+            if (LearnedWhitening is not null && (Split != "validation" || (LearnedWhitening != "all" && !(int.TryParse(LearnedWhitening, out var styles) && styles >= 1))))
+                return ValidationResult.Error("--learned-whitening is all or a number of styles, with --split validation.");
+            if (Grouping && (MinedWhitening || RecolouredWhitening))
+                return ValidationResult.Error("--grouping does not yet go with --mined-whitening or --recoloured-whitening (the calibration split would need its own fit).");
+            if (MinedWhitening && LearnedWhitening is not null) return ValidationResult.Error("Give --mined-whitening or --learned-whitening, not both.");
+            if (RecolouredWhitening && LearnedWhitening is not null) return ValidationResult.Error("Give --recoloured-whitening or --learned-whitening, not both.");
+            if (RecolouredWhitening && Vectors is not null && (RecolouredVectors is null || !File.Exists(RecolouredVectors)))
+                return ValidationResult.Error("--recoloured-whitening with --vectors reads the recoloured vectors from an existing --recoloured-vectors file.");
             if (Whiten && NoWhiten) return ValidationResult.Error("Give --whiten or --no-whiten, not both.");
             return Batch is < 1 or > 256 ? ValidationResult.Error("--batch is 1 to 256.") : ValidationResult.Success();
         }
@@ -156,13 +194,15 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         if (settings.Products is { } products) entries = FirstStyles(entries, products);
         var calibrating = settings.Grouping && settings.Threshold is null && settings.ThresholdSpreads is null;
         var calibrationEntries = calibrating ? InSplit(catalog, settings.CalibrateOn) : [];
+        var learningEntries = settings.LearnedWhitening is null ? [] : InSplit(catalog, "train");
         var clock = Stopwatch.StartNew();
 
         string name;
         string? descriptorText = null;
         var input = (Size: 224, Colour: ColourMode.Rgb); // what the embedding sees
         IReadOnlyList<CatalogVector> vectors;
-        var toEmbed = entries.Concat(calibrationEntries).ToList();
+        IReadOnlyList<CatalogVector>? recoloured = null;
+        var toEmbed = entries.Concat(calibrationEntries).Concat(learningEntries).ToList();
         if (settings.Vectors is not null)
         {
             name = Path.GetFileNameWithoutExtension(settings.Vectors);
@@ -183,13 +223,26 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"Model [bold]{model.Name}[/] ({path}): {model.Dimensions} dimensions, {model.Preprocessing.InputSize} px, {model.Preprocessing.ColourMode}, {model.ExecutionProvider}.");
             vectors = WithProgress(toEmbed.Count, $"Embedding {toEmbed.Count} images", progress =>
                 CatalogEmbedder.Embed(model, toEmbed, settings.Batch, progress, cancellationToken));
+            if (settings.RecolouredWhitening && (settings.RecolouredVectors is null || !File.Exists(settings.RecolouredVectors)))
+            {
+                recoloured = WithProgress(entries.Count, $"Embedding {entries.Count} recoloured images", progress =>
+                    CatalogEmbedder.Embed(model, entries, settings.Batch, progress, cancellationToken, (image, entry) => Recolouring.Apply(image, Recolouring.SeedOf(entry.Sku))));
+                if (settings.RecolouredVectors is not null) WriteVectors(settings.RecolouredVectors, recoloured.Where(v => v.Vector is not null).Select(v => (v.Entry.Sku, v.Vector!)).ToList());
+            }
         }
+        if (settings.RecolouredWhitening && recoloured is null) recoloured = ReadVectors(settings.RecolouredVectors!, entries);
 
         foreach (var failed in vectors.Where(v => v.Vector is null))
             AnsiConsole.MarkupLineInterpolated($"[yellow]line {failed.Entry.Line}, {failed.Entry.Sku}: {failed.Problem} (left out)[/]");
         var whiten = settings.Whiten || (settings.Baseline == ServedDefaultBaseline && !settings.NoWhiten);
-        var whiteningOptions = new WhiteningOptions(MaxRank: settings.WhitenRank ?? int.MaxValue);
-        var items = ItemsOf(vectors.Take(entries.Count), whiten, whiteningOptions, out var whiteningText);
+        var whiteningOptions = new WhiteningOptions(MaxRank: settings.WhitenRank ?? int.MaxValue,
+            Shrinkage: settings.WhitenShrinkage ?? WhiteningOptions.Default.Shrinkage, LearnedPower: settings.LearnedPower ?? 0);
+        (CatalogWhitening, string)? learned = settings.LearnedWhitening is not null
+            ? LearnWhitening(vectors.Skip(entries.Count + calibrationEntries.Count).ToList(), settings.LearnedWhitening, whiteningOptions)
+            : recoloured is not null || settings.MinedWhitening
+                ? LabelFreeWhitening(vectors.Take(entries.Count).ToList(), recoloured, settings.MinedWhitening ? settings.MinedMinDeltaE : null, whiteningOptions)
+                : null;
+        var items = ItemsOf(vectors.Take(entries.Count), learned, whiten, whiteningOptions, out var whiteningText);
         var report = RetrievalEvaluator.Evaluate(items);
 
         AnsiConsole.MarkupLineInterpolated($"{name} on {catalog.Root} ({settings.Split} split, {report.Items} images{(whiteningText is null ? "" : $", whitened on the {whiteningText}")}) in {clock.Elapsed.TotalSeconds:0} s:");
@@ -200,7 +253,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         GroupingFigures? grouping = null;
         if (settings.Grouping)
         {
-            var calibrationItems = calibrating ? ItemsOf(vectors.Skip(entries.Count), whiten, whiteningOptions, out _) : [];
+            var calibrationItems = calibrating ? ItemsOf(vectors.Skip(entries.Count).Take(calibrationEntries.Count), learned, whiten, whiteningOptions, out _) : [];
             grouping = Group(settings, items, calibrationItems);
             if (grouping is null) return Task.FromResult(1);
         }
@@ -212,7 +265,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
                 report.Items, report.Open, report.SameCategory, report.Shade, Math.Round(clock.Elapsed.TotalSeconds, 1), grouping).Write(settings.Json);
             AnsiConsole.MarkupLineInterpolated($"Figures written to {settings.Json}.");
         }
-        if (settings.EmbeddingsOut is not null) WriteEmbeddings(settings.EmbeddingsOut, items);
+        if (settings.EmbeddingsOut is not null) WriteVectors(settings.EmbeddingsOut, items.Select(i => (i.Sku, i.Vector)).ToList());
         return Task.FromResult(0);
     }
 
@@ -232,18 +285,105 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         return taken;
     }
 
-    /// <summary>The embedded products as evaluation items, whitened on themselves (labels unread) when asked: what the service does with the catalog it serves.</summary>
-    private static List<EmbeddedItem> ItemsOf(IEnumerable<CatalogVector> vectors, bool whiten, WhiteningOptions options, out string? whiteningText)
+    /// <summary>
+    /// The embedded products as evaluation items: through a learned whitening when one is given,
+    /// else whitened on themselves (labels unread) when asked, as the service does with the catalog it serves.
+    /// </summary>
+    private static List<EmbeddedItem> ItemsOf(IEnumerable<CatalogVector> vectors, (CatalogWhitening Whitening, string Text)? learned,
+        bool whiten, WhiteningOptions options, out string? whiteningText)
     {
         var embedded = vectors.Where(v => v.Vector is not null).ToList();
         whiteningText = null;
-        if (whiten)
+        if (learned is { } given)
+        {
+            embedded = embedded.Select(v => v with { Vector = given.Whitening.Apply(v.Vector) }).ToList();
+            whiteningText = given.Text;
+        }
+        else if (whiten)
         {
             var whitening = CatalogWhitening.Fit(embedded.Select(v => v.Vector!).ToList(), options);
             embedded = embedded.Select(v => v with { Vector = whitening.Apply(v.Vector) }).ToList();
             whiteningText = $"catalog ({whitening.SampleCount} vectors, rank {whitening.Rank})";
         }
         return embedded.Select(v => new EmbeddedItem(v.Entry.Sku, v.Entry.Style!, v.Entry.Category, v.Vector!, ShadeOf(v.Entry))).ToList();
+    }
+
+    /// <summary>
+    /// A learned whitening on the evaluated catalog itself, labels unread: each product and its
+    /// made-up colour variant, and/or the mined pairs (MinedPairs) whose swatches differ by more
+    /// than <paramref name="minedMinDeltaE"/>. How many mined pairs are true variants is printed
+    /// (the labels are read for that line only).
+    /// </summary>
+    private static (CatalogWhitening, string) LabelFreeWhitening(IReadOnlyList<CatalogVector> catalog, IReadOnlyList<CatalogVector>? recoloured, double? minedMinDeltaE, WhiteningOptions options)
+    {
+        var embedded = catalog.Where(v => v.Vector is not null).ToList();
+        var raw = embedded.Select(v => v.Vector!).ToList();
+        var pairs = new List<(float[], float[])>();
+        var parts = new List<string>();
+        if (recoloured is not null)
+        {
+            var bySku = recoloured.Where(v => v.Vector is not null).ToDictionary(v => v.Entry.Sku, v => v.Vector!, StringComparer.Ordinal);
+            pairs.AddRange(embedded.Where(v => bySku.ContainsKey(v.Entry.Sku)).Select(v => (v.Vector!, bySku[v.Entry.Sku])));
+            parts.Add($"{pairs.Count} recoloured pairs");
+        }
+        var clock = Stopwatch.StartNew();
+        if (minedMinDeltaE is { } minDeltaE)
+        {
+            var swatches = WithProgress(embedded.Count, $"Swatches of {embedded.Count} images", progress => SwatchesOf(embedded.Select(v => v.Entry).ToList(), progress));
+            clock.Restart();
+            var colours = swatches.Select(s => s is null ? (Lab?)null : Lab.FromRgb(Swatch.ParseHex(s.Hex))).ToList();
+            var fit = VariantWhitening.Fit(raw, embedded.Select(v => v.Entry.Category).ToList(), colours, pairs, options, minDeltaE);
+            var mined = fit.MinedPairs;
+            var precision = (double)mined.Count(p => embedded[p.A].Entry.Style == embedded[p.B].Entry.Style) / Math.Max(1, mined.Count);
+            AnsiConsole.MarkupLineInterpolated($"Mined {mined.Count} pairs (mutual nearest neighbours of a category, swatches more than DeltaE {minDeltaE} apart); by the labels, {F(precision)} of them are variants. Fitted in {clock.Elapsed.TotalSeconds:0} s.");
+            parts.Add($"{mined.Count} mined pairs (DeltaE > {minDeltaE.ToString(CultureInfo.InvariantCulture)}, {F(precision)} variants)");
+            if (!fit.Learned) parts.Add("too few pairs: catalog whitening only");
+            return (fit.Whitening, $"learned on the catalog, labels unread ({fit.Whitening.SampleCount} vectors, {string.Join(", ", parts)}, rank {fit.Whitening.Rank})");
+        }
+        var learned = CatalogWhitening.FitLearned(raw, pairs, options);
+        AnsiConsole.MarkupLineInterpolated($"Label-free learned whitening fitted in {clock.Elapsed.TotalSeconds:0} s.");
+        return (learned, $"learned on the catalog, labels unread ({learned.SampleCount} vectors, {string.Join(", ", parts)}, rank {learned.Rank})");
+    }
+
+    private static Swatch?[] SwatchesOf(IReadOnlyList<CatalogEntry> entries, IProgress<int> progress)
+    {
+        var limits = new IntakeLimits();
+        var swatches = new Swatch?[entries.Count];
+        var done = 0;
+        Parallel.For(0, entries.Count, i =>
+        {
+            try
+            {
+                using var image = ImageIntake.Decode(File.ReadAllBytes(entries[i].ImagePath), limits);
+                swatches[i] = Swatch.Of(image);
+            }
+            catch (Exception e) when (e is ImageRejectedException or IOException)
+            {
+                // No swatch: the product takes part in no mined pair.
+            }
+            progress.Report(Interlocked.Increment(ref done));
+        });
+        return swatches;
+    }
+
+    /// <summary>A learned whitening on the train split: its vectors, and the colour-variant pairs of its first <paramref name="styles"/> labelled styles.</summary>
+    private static (CatalogWhitening, string) LearnWhitening(IReadOnlyList<CatalogVector> train, string styles, WhiteningOptions options)
+    {
+        var embedded = train.Where(v => v.Vector is not null).ToList();
+        var labelled = embedded.GroupBy(v => v.Entry.Style!).Where(g => g.Count() > 1)
+            .OrderBy(g => StyleSplit.Hash(g.Key), StringComparer.Ordinal).ToList();
+        if (styles != "all") labelled = labelled.Take(int.Parse(styles, CultureInfo.InvariantCulture)).ToList();
+        var pairs = new List<(float[], float[])>();
+        foreach (var style in labelled)
+        {
+            var members = style.ToList();
+            for (var i = 0; i < members.Count; i++)
+                for (var j = i + 1; j < members.Count; j++) pairs.Add((members[i].Vector!, members[j].Vector!));
+        }
+        var clock = Stopwatch.StartNew();
+        var whitening = CatalogWhitening.FitLearned(embedded.Select(v => v.Vector!).ToList(), pairs, options);
+        AnsiConsole.MarkupLineInterpolated($"Learned whitening fitted in {clock.Elapsed.TotalSeconds:0} s.");
+        return (whitening, $"learned on the train split ({whitening.SampleCount} vectors, {pairs.Count} variant pairs of {labelled.Count} styles, rank {whitening.Rank})");
     }
 
     /// <summary>
@@ -383,18 +523,18 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
 
     private static string Z(double spreads) => spreads.ToString("0.00", CultureInfo.InvariantCulture);
 
-    private static void WriteEmbeddings(string path, IReadOnlyList<EmbeddedItem> items)
+    private static void WriteVectors(string path, IReadOnlyList<(string Sku, float[] Vector)> vectors)
     {
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
-        var dimensions = items.Count == 0 ? 0 : items[0].Vector.Length;
+        var dimensions = vectors.Count == 0 ? 0 : vectors[0].Vector.Length;
         writer.WriteLine("sku," + string.Join(',', Enumerable.Range(0, dimensions).Select(i => $"v{i}")));
         var line = new StringBuilder();
-        foreach (var item in items)
+        foreach (var (sku, vector) in vectors)
         {
-            line.Clear().Append(item.Sku);
-            foreach (var v in item.Vector) line.Append(',').Append(v.ToString("R", CultureInfo.InvariantCulture));
+            line.Clear().Append(sku);
+            foreach (var v in vector) line.Append(',').Append(v.ToString("R", CultureInfo.InvariantCulture));
             writer.WriteLine(line);
         }
-        AnsiConsole.MarkupLineInterpolated($"Embeddings of {items.Count} products written to {path}.");
+        AnsiConsole.MarkupLineInterpolated($"Vectors of {vectors.Count} products written to {path}.");
     }
 }
