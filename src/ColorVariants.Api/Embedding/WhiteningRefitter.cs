@@ -3,7 +3,9 @@ using System.Text.Json.Serialization;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Storage;
 using ColorVariants.Api.Variants;
+using ColorVariants.Core.Colour;
 using ColorVariants.Core.Embedding;
+using ColorVariants.Core.Images;
 using Microsoft.Extensions.Options;
 
 namespace ColorVariants.Api.Embedding;
@@ -106,10 +108,10 @@ public sealed class WhiteningRefitter(
             if (!force && !policy.IsDue(vectors, current.Whitening?.SampleCount))
                 return Answer(RefitOutcome.NotDue, $"Not due: {policy.Describe(vectors, current.Whitening?.SampleCount)}.");
 
-            var raw = await store.ReadRawVectorsAsync(model, cancellationToken);
-            if (raw.Count < policy.MinimumVectors)
-                return Answer(RefitOutcome.TooFewVectors, $"Model {model.Name} has only {raw.Count} vectors left; nothing was changed.");
-            var fitted = await Task.Run(() => CatalogWhitening.Fit(raw, WhiteningOptions.Default), cancellationToken);
+            var input = await store.ReadWhiteningInputAsync(model, cancellationToken);
+            if (input.Rows.Count < policy.MinimumVectors)
+                return Answer(RefitOutcome.TooFewVectors, $"Model {model.Name} has only {input.Rows.Count} vectors left; nothing was changed.");
+            var (fitted, learnedFrom) = await Task.Run(() => Fit(input, options.Value.LearnFromPairs), cancellationToken);
             var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
             var locked = Stopwatch.GetTimestamp();
@@ -119,7 +121,7 @@ public sealed class WhiteningRefitter(
                 return Answer(RefitOutcome.Superseded, "Another refit (perhaps another instance's) stored a whitening meanwhile; this one was dropped and nothing else changed.");
             current = whitening.Adopt(replaced.Version, fitted, replaced.FittedAt);
             vectors = await store.CountVectorsAsync(model, cancellationToken);
-            var detail = $"Fitted on {fitted.SampleCount} vectors (rank {fitted.Rank}) in {fitSeconds:0.0} s; re-projected {replaced.Rows} vectors of model {model.Name} in {lockedSeconds:0.0} s (uploads wait for this part).";
+            var detail = $"Fitted on {fitted.SampleCount} vectors (rank {fitted.Rank}, {learnedFrom}) in {fitSeconds:0.0} s; re-projected {replaced.Rows} vectors of model {model.Name} in {lockedSeconds:0.0} s (uploads wait for this part).";
             logger.LogInformation("Whitening version {Version}: {Detail}", replaced.Version, detail);
             // The scores have a new scale: the variant threshold is calibrated again where labels allow.
             var recalibration = await thresholds.CalibrateAsync(null, cancellationToken);
@@ -131,6 +133,22 @@ public sealed class WhiteningRefitter(
         {
             _oneAtATime.Release();
         }
+    }
+
+    /// <summary>
+    /// Core VariantWhitening on the catalog: the mined pairs (mutual neighbours of other colours)
+    /// and the confirmed reviews teach it what variants differ in. Without pairs to learn from, or
+    /// with Whitening:LearnFromPairs off, the plain catalog whitening.
+    /// </summary>
+    private static (CatalogWhitening Whitening, string LearnedFrom) Fit(WhiteningInput input, bool learnFromPairs)
+    {
+        var raw = input.Rows.Select(r => r.Raw).ToList();
+        if (!learnFromPairs) return (CatalogWhitening.Fit(raw, WhiteningOptions.Default), "catalog whitening only (Whitening:LearnFromPairs is off)");
+        var colours = input.Rows.Select(r => r.SwatchHex is null ? (Lab?)null : Lab.FromRgb(Swatch.ParseHex(r.SwatchHex))).ToList();
+        var confirmed = input.Confirmed.Select(p => (raw[p.A], raw[p.B])).ToList();
+        var fit = VariantWhitening.Fit(raw, input.Rows.Select(r => r.Category).ToList(), colours, confirmed);
+        var pairs = $"{fit.MinedPairs.Count} mined and {fit.GivenPairs} confirmed variant pairs";
+        return (fit.Whitening, fit.Learned ? $"learned from {pairs}" : $"catalog whitening only: {pairs}, fewer than {VariantWhitening.MinimumPairs}");
     }
 
     public async Task<WhiteningStatus> StatusAsync(CancellationToken cancellationToken)

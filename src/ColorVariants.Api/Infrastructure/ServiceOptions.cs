@@ -121,4 +121,10 @@ public sealed class WhiteningRefitOptions
     /// <summary>Refit once the model's vector count has moved (up or down) by this share of the count the whitening was fitted on.</summary>
     [Range(0.001, 100.0)] public double RefitChange { get; set; } = 0.2;
     [Range(1, 86_400)] public int CheckIntervalSeconds { get; set; } = 60;
+    /// <summary>
+    /// Learn from variant pairs on top of the catalog whitening (Core VariantWhitening): the pairs
+    /// the catalog gives away (mutual neighbours of other colours) and the confirmed reviews.
+    /// Off by default until it wins on more than one split: the plain catalog whitening (docs/RESULTS.md has both).
+    /// </summary>
+    public bool LearnFromPairs { get; set; }
 }

@@ -9,6 +9,12 @@ namespace ColorVariants.Api.Storage;
 /// <summary>A model's stored whitening as read from its row; <see cref="Bytes"/> is null when it has none.</summary>
 public sealed record StoredWhitening(int Version, byte[]? Bytes, int? Samples, DateTimeOffset? FittedAt);
 
+/// <summary>One product as a whitening fit reads it.</summary>
+public sealed record WhiteningRow(string Sku, float[] Raw, string? Category, string? SwatchHex);
+
+/// <summary>What a whitening is fitted on: the model's vectors and the confirmed variant pairs among them.</summary>
+public sealed record WhiteningInput(IReadOnlyList<WhiteningRow> Rows, IReadOnlyList<(int A, int B)> Confirmed);
+
 /// <summary>What a refit wrote: the new version, the rows re-projected and when.</summary>
 public sealed record ReplacedWhitening(int Version, int Rows, DateTimeOffset FittedAt);
 
@@ -88,15 +94,39 @@ public sealed partial class CatalogStore
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>Every raw vector of the model, to fit on. Read without locks: a refit re-projects whatever is there when it commits.</summary>
-    public async Task<List<float[]>> ReadRawVectorsAsync(ActiveModel model, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the model's whitening is fitted on (Core VariantWhitening): every raw vector with its
+    /// product's category and swatch, in sku order, and the pairs reviewers confirmed as variants,
+    /// as indices into those rows. Read without locks: a refit re-projects whatever is there when it commits.
+    /// </summary>
+    public async Task<WhiteningInput> ReadWhiteningInputAsync(ActiveModel model, CancellationToken cancellationToken)
     {
-        await using var command = _writes.CreateCommand($"SELECT raw FROM embeddings WHERE {ModelFilter(model)} ORDER BY sku");
-        command.CommandTimeout = RefitTimeoutSeconds;
-        var vectors = new List<float[]>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) vectors.Add(ToFloats(reader.GetFieldValue<HalfVector>(0)));
-        return vectors;
+        var rows = new List<WhiteningRow>();
+        await using (var command = _writes.CreateCommand($"""
+            SELECT e.sku, e.raw, e.category, p.swatch_hex FROM embeddings e JOIN products p ON p.sku = e.sku
+            WHERE e.{ModelFilter(model)} ORDER BY e.sku
+            """))
+        {
+            command.CommandTimeout = RefitTimeoutSeconds;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(new WhiteningRow(reader.GetString(0), ToFloats(reader.GetFieldValue<HalfVector>(1)),
+                    reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+            }
+        }
+        var index = new Dictionary<string, int>(rows.Count, StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count; i++) index[rows[i].Sku] = i;
+        var confirmed = new List<(int, int)>();
+        await using (var command = _writes.CreateCommand("SELECT sku_a, sku_b FROM reviews WHERE verdict = 'confirmed' ORDER BY id"))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (index.TryGetValue(reader.GetString(0), out var a) && index.TryGetValue(reader.GetString(1), out var b)) confirmed.Add((a, b));
+            }
+        }
+        return new WhiteningInput(rows, confirmed);
     }
 
     /// <summary>
