@@ -57,18 +57,7 @@ public sealed class CatalogWhitening
         var d = vectors[0].Length;
         var n = vectors.Count;
 
-        // Rows: the vectors after the same first steps Apply takes (signed square root, L2).
-        var x = Matrix<double>.Build.Dense(n, d);
-        var row = new float[d];
-        for (var i = 0; i < n; i++)
-        {
-            if (vectors[i].Length != d) throw new ArgumentException($"Vector {i} has {vectors[i].Length} dimensions, not {d}.", nameof(vectors));
-            SignedSqrtNormalised(vectors[i], row);
-            for (var j = 0; j < d; j++) x[i, j] = row[j];
-        }
-        var mean = x.ColumnSums() / n;
-        for (var i = 0; i < n; i++)
-            for (var j = 0; j < d; j++) x[i, j] -= mean[j];
+        var (x, mean) = CentredRows(vectors);
 
         var (eigenvalues, eigenvectors) = n < d ? GramEigen(x) : CovarianceEigen(x);
         // The mean over all d eigenvalues (the covariance's trace / d), zeros of a small catalog included.
@@ -108,20 +97,11 @@ public sealed class CatalogWhitening
         if (matching.Count < 1) throw new ArgumentException("A learned whitening needs at least one matching pair.", nameof(matching));
         var d = vectors[0].Length;
         var n = vectors.Count;
-        var x = Matrix<double>.Build.Dense(n, d);
-        var row = new float[d];
-        for (var i = 0; i < n; i++)
-        {
-            if (vectors[i].Length != d) throw new ArgumentException($"Vector {i} has {vectors[i].Length} dimensions, not {d}.", nameof(vectors));
-            SignedSqrtNormalised(vectors[i], row);
-            for (var j = 0; j < d; j++) x[i, j] = row[j];
-        }
-        var mean = x.ColumnSums() / n;
-        for (var i = 0; i < n; i++)
-            for (var j = 0; j < d; j++) x[i, j] -= mean[j];
+        var (x, mean) = CentredRows(vectors);
 
         // How matching pairs differ: the covariance of their differences (no centring: a difference's sign is arbitrary).
         var differences = Matrix<double>.Build.Dense(matching.Count, d);
+        var row = new float[d];
         var other = new float[d];
         for (var p = 0; p < matching.Count; p++)
         {
@@ -167,6 +147,24 @@ public sealed class CatalogWhitening
         var norm = Math.Sqrt(projection.Sum(v => (double)v * v) / Math.Max(1, rank));
         if (norm > 0) for (var k = 0; k < projection.Length; k++) projection[k] = (float)(projection[k] / norm);
         return new CatalogWhitening(d, rank, n, mean.Select(v => (float)v).ToArray(), projection);
+    }
+
+    /// <summary>The vectors after the same first steps Apply takes (signed square root, L2) as rows, centred on their mean.</summary>
+    private static (Matrix<double> Rows, Vector<double> Mean) CentredRows(IReadOnlyList<float[]> vectors)
+    {
+        var (n, d) = (vectors.Count, vectors[0].Length);
+        var x = Matrix<double>.Build.Dense(n, d);
+        var row = new float[d];
+        for (var i = 0; i < n; i++)
+        {
+            if (vectors[i].Length != d) throw new ArgumentException($"Vector {i} has {vectors[i].Length} dimensions, not {d}.", nameof(vectors));
+            SignedSqrtNormalised(vectors[i], row);
+            for (var j = 0; j < d; j++) x[i, j] = row[j];
+        }
+        var mean = x.ColumnSums() / n;
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < d; j++) x[i, j] -= mean[j];
+        return (x, mean);
     }
 
     /// <summary>Eigenpairs of the covariance of the centred rows, largest first: a d x d decomposition.</summary>
