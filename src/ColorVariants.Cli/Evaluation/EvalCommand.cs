@@ -9,6 +9,7 @@ using ColorVariants.Core.Evaluation;
 using ColorVariants.Core.Images;
 using ColorVariants.Inference.Embedding;
 using ColorVariants.Inference.Models;
+using ColorVariants.Training.Trainers;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -92,6 +93,26 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [Description("Instead of a catalog whitening: a learned whitening (CatalogWhitening.FitLearned) fitted on the train split, from the colour variants of its first n styles with two or more products (in the order of their SHA-1), or of all; then applied to the evaluated split. Needs --split validation.")]
         public string? LearnedWhitening { get; init; }
 
+        [CommandOption("--head-epochs <n>")]
+        [Description("With --learned-whitening: also train a linear metric head (Training LinearHeadTrainer: batch-hard triplets on the labelled styles, from the identity) for n epochs on the learning split's whitened vectors, folded into the whitening.")]
+        public int? HeadEpochs { get; init; }
+
+        [CommandOption("--head-lr <rate>")]
+        [Description("The head's Adam step size (LinearHeadOptions.LearningRate, default 1e-5).")]
+        public double? HeadLearningRate { get; init; }
+
+        [CommandOption("--head-penalty <weight>")]
+        [Description("Weight of |W - I|^2 on the head (LinearHeadOptions.IdentityPenalty, default 1e-3).")]
+        public double? HeadPenalty { get; init; }
+
+        [CommandOption("--head-margin <m>")]
+        [Description("The head's triplet margin (LinearHeadOptions.Margin, default 0.2).")]
+        public double? HeadMargin { get; init; }
+
+        [CommandOption("--head-curve")]
+        [Description("Print the evaluated split's figures after every head epoch: a learning curve, to choose --head-epochs. Only with --split tuning: never choose on the validation styles.")]
+        public bool HeadCurve { get; init; }
+
         [CommandOption("--vectors <csv>")]
         [Description("Vectors written earlier by --embeddings-out (sku,v0,v1,...), instead of embedding the images again; unwhitened ones when --whiten follows.")]
         public string? Vectors { get; init; }
@@ -131,7 +152,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         public string? PrCurve { get; init; }
 
         [CommandOption("--split <part>")]
-        [Description("all, train or validation: styles by EVALUATION.md's SHA-1 rule (0-b train, c-f validation).")]
+        [Description("all, train or validation: styles by EVALUATION.md's SHA-1 rule (0-b train, c-f validation); or tuning: the train styles 9-b, where a learned whitening and head learn from the train styles 0-8, to choose their settings without reading the validation styles.")]
         [DefaultValue("all")]
         public string Split { get; init; } = "all";
 
@@ -165,7 +186,13 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             if (Model is not null && !File.Exists(Model)) return ValidationResult.Error($"No model file {Model}.");
             if (Baseline is not null and not (ColourHistogramBaseline or ImageNetRgbBaseline or ImageNetGrayBaseline or ServedDefaultBaseline))
                 return ValidationResult.Error($"Unknown baseline '{Baseline}'.");
-            if (Split is not ("all" or "train" or "validation")) return ValidationResult.Error("--split is all, train or validation.");
+            if (Split is not ("all" or "train" or "validation" or "tuning")) return ValidationResult.Error("--split is all, train, validation or tuning.");
+            if (Grouping && Split == "tuning") return ValidationResult.Error("--grouping does not go with --split tuning (its calibration split overlaps it).");
+            if ((HeadEpochs is not null || HeadLearningRate is not null || HeadPenalty is not null || HeadMargin is not null || HeadCurve) && LearnedWhitening is null)
+                return ValidationResult.Error("--head-epochs, --head-lr, --head-penalty, --head-margin and --head-curve go with --learned-whitening.");
+            if (HeadEpochs is < 1) return ValidationResult.Error("--head-epochs is at least 1.");
+            if (HeadCurve && (Split != "tuning" || HeadEpochs is null)) return ValidationResult.Error("--head-curve goes with --head-epochs and --split tuning.");
+            if (HeadLearningRate is <= 0 || HeadPenalty is < 0 || HeadMargin is <= 0) return ValidationResult.Error("--head-lr and --head-margin are positive, --head-penalty at least 0.");
             if (BaselineSize is { } size && (size is < 64 or > 1024 || size % 32 != 0)) return ValidationResult.Error("--baseline-size is a multiple of 32 from 64 to 1024.");
             if (Descriptor is not null && Baseline is not (ImageNetRgbBaseline or ImageNetGrayBaseline))
                 return ValidationResult.Error("--descriptor goes with --baseline imagenet-gray or imagenet-rgb.");
@@ -174,8 +201,8 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
                 try { DescriptorOptions.Parse(Descriptor); }
                 catch (FormatException e) { return ValidationResult.Error($"--descriptor: {e.Message}"); }
             }
-            if (LearnedWhitening is not null && (Split != "validation" || (LearnedWhitening != "all" && !(int.TryParse(LearnedWhitening, out var styles) && styles >= 1))))
-                return ValidationResult.Error("--learned-whitening is all or a number of styles, with --split validation.");
+            if (LearnedWhitening is not null && (Split is not ("validation" or "tuning") || (LearnedWhitening != "all" && !(int.TryParse(LearnedWhitening, out var styles) && styles >= 1))))
+                return ValidationResult.Error("--learned-whitening is all or a number of styles, with --split validation or tuning.");
             if (Grouping && (MinedWhitening || RecolouredWhitening))
                 return ValidationResult.Error("--grouping does not yet go with --mined-whitening or --recoloured-whitening (the calibration split would need its own fit).");
             if (MinedWhitening && LearnedWhitening is not null) return ValidationResult.Error("Give --mined-whitening or --learned-whitening, not both.");
@@ -194,7 +221,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         if (settings.Products is { } products) entries = FirstStyles(entries, products);
         var calibrating = settings.Grouping && settings.Threshold is null && settings.ThresholdSpreads is null;
         var calibrationEntries = calibrating ? InSplit(catalog, settings.CalibrateOn) : [];
-        var learningEntries = settings.LearnedWhitening is null ? [] : InSplit(catalog, "train");
+        var learningEntries = settings.LearnedWhitening is null ? [] : InSplit(catalog, settings.Split == "tuning" ? LearningForTuning : "train");
         var clock = Stopwatch.StartNew();
 
         string name;
@@ -238,7 +265,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         var whiteningOptions = new WhiteningOptions(MaxRank: settings.WhitenRank ?? int.MaxValue,
             Shrinkage: settings.WhitenShrinkage ?? WhiteningOptions.Default.Shrinkage, LearnedPower: settings.LearnedPower ?? 0);
         (CatalogWhitening, string)? learned = settings.LearnedWhitening is not null
-            ? LearnWhitening(vectors.Skip(entries.Count + calibrationEntries.Count).ToList(), settings.LearnedWhitening, whiteningOptions)
+            ? LearnWhitening(vectors.Skip(entries.Count + calibrationEntries.Count).ToList(), settings, whiteningOptions, vectors.Take(entries.Count).ToList(), cancellationToken)
             : recoloured is not null || settings.MinedWhitening
                 ? LabelFreeWhitening(vectors.Take(entries.Count).ToList(), recoloured, settings.MinedWhitening ? settings.MinedMinDeltaE : null, whiteningOptions)
                 : null;
@@ -269,9 +296,23 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         return Task.FromResult(0);
     }
 
+    /// <summary>What a learned whitening learns from when the tuning split is evaluated: the other train styles.</summary>
+    private const string LearningForTuning = "train-0-8";
+
     private static List<CatalogEntry> InSplit(CatalogFolder catalog, string split) => catalog.Entries
-        .Where(e => e.Style is not null && (split == "all" || (StyleSplit.Of(e.Style) == SplitPart.Train) == (split == "train")))
+        .Where(e => e.Style is not null && InSplit(e.Style, split))
         .ToList();
+
+    private static bool InSplit(string style, string split) => split switch
+    {
+        "all" => true,
+        "train" => StyleSplit.Of(style) == SplitPart.Train,
+        "validation" => StyleSplit.Of(style) == SplitPart.Validation,
+        // The last quarter of the train styles (SHA-1 9-b) tunes; the rest (0-8) learns.
+        "tuning" => StyleSplit.Of(style) == SplitPart.Train && StyleSplit.Hash(style)[0] >= '9',
+        LearningForTuning => StyleSplit.Hash(style)[0] < '9',
+        _ => throw new ArgumentOutOfRangeException(nameof(split), split, null),
+    };
 
     /// <summary>Whole styles in the order of their SHA-1 (no sort that knows about the products) until <paramref name="products"/> are taken.</summary>
     private static List<CatalogEntry> FirstStyles(List<CatalogEntry> entries, int products)
@@ -366,13 +407,18 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         return swatches;
     }
 
-    /// <summary>A learned whitening on the train split: its vectors, and the colour-variant pairs of its first <paramref name="styles"/> labelled styles.</summary>
-    private static (CatalogWhitening, string) LearnWhitening(IReadOnlyList<CatalogVector> train, string styles, WhiteningOptions options)
+    /// <summary>
+    /// A learned whitening on the learning split (train, or its styles 0-8 when tuning): its vectors and the
+    /// colour-variant pairs of its first --learned-whitening labelled styles; then, with --head-epochs, a
+    /// linear head trained on the same styles' whitened vectors, folded into it.
+    /// </summary>
+    private static (CatalogWhitening, string) LearnWhitening(IReadOnlyList<CatalogVector> train, Settings settings, WhiteningOptions options,
+        IReadOnlyList<CatalogVector> evaluated, CancellationToken cancellationToken)
     {
         var embedded = train.Where(v => v.Vector is not null).ToList();
         var labelled = embedded.GroupBy(v => v.Entry.Style!).Where(g => g.Count() > 1)
             .OrderBy(g => StyleSplit.Hash(g.Key), StringComparer.Ordinal).ToList();
-        if (styles != "all") labelled = labelled.Take(int.Parse(styles, CultureInfo.InvariantCulture)).ToList();
+        if (settings.LearnedWhitening != "all") labelled = labelled.Take(int.Parse(settings.LearnedWhitening!, CultureInfo.InvariantCulture)).ToList();
         var pairs = new List<(float[], float[])>();
         foreach (var style in labelled)
         {
@@ -383,8 +429,42 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         var clock = Stopwatch.StartNew();
         var whitening = CatalogWhitening.FitLearned(embedded.Select(v => v.Vector!).ToList(), pairs, options);
         AnsiConsole.MarkupLineInterpolated($"Learned whitening fitted in {clock.Elapsed.TotalSeconds:0} s.");
-        return (whitening, $"learned on the train split ({whitening.SampleCount} vectors, {pairs.Count} variant pairs of {labelled.Count} styles, rank {whitening.Rank})");
+        var text = $"learned on the {(settings.Split == "tuning" ? "train styles 0-8" : "train split")} ({whitening.SampleCount} vectors, {pairs.Count} variant pairs of {labelled.Count} styles, rank {whitening.Rank})";
+        if (settings.HeadEpochs is not { } epochs) return (whitening, text);
+
+        // The head learns from the same labelled styles as the whitening; other products are left out.
+        var known = labelled.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var learners = embedded.Where(v => known.Contains(v.Entry.Style!)).ToList();
+        var head = new LinearHeadOptions(
+            LearningRate: settings.HeadLearningRate ?? new LinearHeadOptions().LearningRate,
+            IdentityPenalty: settings.HeadPenalty ?? new LinearHeadOptions().IdentityPenalty,
+            Margin: settings.HeadMargin ?? new LinearHeadOptions().Margin);
+        clock.Restart();
+        using var trainer = new LinearHeadTrainer(learners.Select(v => whitening.Apply(v.Vector!)).ToList(), learners.Select(v => v.Entry.Style).ToList(), head);
+        var curve = settings.HeadCurve ? evaluated.Where(v => v.Vector is not null).Select(v => (v.Entry, Vector: whitening.Apply(v.Vector!))).ToList() : null;
+        var table = new Table().Border(TableBorder.Simple).AddColumns("epoch", "triplet loss", "active", "same-cat R@1", "same-cat mAP@R", "open mAP@R");
+        if (curve is not null) table.AddRow(["0", "", "", .. CurveFigures(trainer, curve)]);
+        for (var epoch = 0; epoch < epochs; epoch++)
+        {
+            var result = trainer.TrainEpoch(cancellationToken);
+            var figures = curve is null ? ["", "", ""] : CurveFigures(trainer, curve);
+            table.AddRow([result.Epoch.ToString(CultureInfo.InvariantCulture), F(result.Loss), F(result.ActiveFraction), .. figures]);
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Linear head: {epochs} epochs on {learners.Count} products of {labelled.Count} styles in {clock.Elapsed.TotalSeconds:0} s.");
+        var composed = whitening.Then(trainer.Head());
+        return (composed, $"{text}, then a linear head ({epochs} epochs, lr {G(head.LearningRate)}, penalty {G(head.IdentityPenalty)}, margin {G(head.Margin)})");
     }
+
+    /// <summary>The evaluated split through the head as it stands: same-category R@1 and mAP@R, open mAP@R.</summary>
+    private static string[] CurveFigures(LinearHeadTrainer trainer, IReadOnlyList<(CatalogEntry Entry, float[] Vector)> evaluated)
+    {
+        var outputs = trainer.Apply(evaluated.Select(e => e.Vector).ToList());
+        var report = RetrievalEvaluator.Evaluate(evaluated.Select((e, i) => new EmbeddedItem(e.Entry.Sku, e.Entry.Style!, e.Entry.Category, outputs[i], ShadeOf(e.Entry))).ToList());
+        return [F(report.SameCategory.RecallAt1), F(report.SameCategory.MapAtR), F(report.Open.MapAtR)];
+    }
+
+    private static string G(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The variant decision and the grouping: a threshold chosen on one split's labels (or given),

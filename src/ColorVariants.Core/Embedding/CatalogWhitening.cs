@@ -227,6 +227,25 @@ public sealed class CatalogWhitening
         VectorMath.Normalize(destination);
     }
 
+    /// <summary>
+    /// This whitening followed by a linear map <paramref name="head"/> (row-major d x d, e.g. a trained
+    /// metric head): one whitening whose output is normalize(head . Apply(raw)). The output
+    /// normalisation makes the two one projection, so storage and serving stay as they are.
+    /// </summary>
+    public CatalogWhitening Then(ReadOnlySpan<float> head)
+    {
+        var d = Dimensions;
+        if (head.Length != d * d) throw new ArgumentException($"A head for {d} dimensions has {d * d} entries, not {head.Length}.", nameof(head));
+        // MathNet stores column-major: a row-major array read as one is the transpose, and (H P)^T = P^T H^T.
+        var ht = Matrix<float>.Build.Dense(d, d, head.ToArray());
+        var pt = Matrix<float>.Build.Dense(d, d, (float[])_projection.Clone());
+        var composed = (pt * ht).ToColumnMajorArray();
+        // Rows scaled to unit norm overall, as FitLearned does: the cosine does not care, the half-precision index does.
+        var norm = Math.Sqrt(composed.Sum(v => (double)v * v) / d);
+        if (norm > 0) for (var k = 0; k < composed.Length; k++) composed[k] = (float)(composed[k] / norm);
+        return new CatalogWhitening(d, d, SampleCount, (float[])_mean.Clone(), composed);
+    }
+
     /// <summary>A compact binary form (little-endian; only the kept rows of the projection), for storage.</summary>
     public byte[] ToBytes()
     {

@@ -162,6 +162,41 @@ public class CatalogWhiteningTests
     private static double[] Rounded(float[] v) => v.Select(x => Math.Round(x, 4)).ToArray();
 
     [Fact]
+    public void A_head_folded_into_the_whitening_gives_what_applying_both_in_turn_gives()
+    {
+        var catalog = Catalog(300);
+        var whitening = CatalogWhitening.Fit(catalog, new WhiteningOptions(MaxRank: 6));
+        var random = new Random(3);
+        var head = Enumerable.Range(0, 64).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var composed = whitening.Then(head);
+
+        Assert.Equal(8, composed.Rank); // a head mixes the kept directions into all rows
+        foreach (var raw in catalog.Take(20))
+        {
+            var whitened = whitening.Apply(raw);
+            var inTurn = new float[8];
+            for (var a = 0; a < 8; a++)
+                for (var j = 0; j < 8; j++) inTurn[a] += head[a * 8 + j] * whitened[j];
+            VectorMath.Normalize(inTurn);
+            Assert.Equal(Rounded(inTurn), Rounded(composed.Apply(raw)));
+        }
+    }
+
+    [Fact]
+    public void The_identity_head_leaves_the_whitening_as_it_was()
+    {
+        var catalog = Catalog(200);
+        var whitening = CatalogWhitening.Fit(catalog);
+        var identity = new float[64];
+        for (var a = 0; a < 8; a++) identity[a * 8 + a] = 1;
+
+        var composed = whitening.Then(identity);
+
+        foreach (var raw in catalog.Take(20)) Assert.Equal(Rounded(whitening.Apply(raw)), Rounded(composed.Apply(raw)));
+        Assert.Throws<ArgumentException>(() => whitening.Then(new float[63]));
+    }
+
+    [Fact]
     public void Too_few_vectors_are_refused()
     {
         var error = Assert.Throws<ArgumentException>(() => CatalogWhitening.Fit(Catalog(CatalogWhitening.MinimumSamples - 1)));
