@@ -23,6 +23,8 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     public const string ImageNetGrayBaseline = "imagenet-gray";
     /// <summary>What the service serves with no training: the default model, whitened on the catalog.</summary>
     public const string ServedDefaultBaseline = "default";
+    /// <summary>The structure descriptor alone (histograms of gradient orientations, no network).</summary>
+    public const string StructureBaseline = "structure";
     /// <summary>The catalog column holding a product's perceived colour, for the shade-bias figure.</summary>
     public const string ShadeColumn = "colour_master";
 
@@ -37,7 +39,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         public string? Model { get; init; }
 
         [CommandOption("--baseline <name>")]
-        [Description("colour-hist, imagenet-rgb, imagenet-gray (the plain pretrained net) or default (what the service serves untrained: its descriptor, whitened on the catalog), instead of --model.")]
+        [Description("colour-hist, imagenet-rgb, imagenet-gray (the plain pretrained net), default (what the service serves untrained: its descriptor, whitened on the catalog) or structure (the structure descriptor alone, --structure), instead of --model.")]
         public string? Baseline { get; init; }
 
         [CommandOption("--baseline-size <px>")]
@@ -47,6 +49,14 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [CommandOption("--descriptor <spec>")]
         [Description("How an imagenet baseline pools its features, e.g. \"gem=3 layers=3+4 parts=whole=0:1,top=0:0.5,bottom=0.5:1 flip=yes\"; keys left out take the served default's value. Without it: average pooling of the last stage.")]
         public string? Descriptor { get; init; }
+
+        [CommandOption("--structure <spec>")]
+        [Description("The structure descriptor of --baseline structure, hog:<cells>x<bins>:<weight> (Inference StructureOptions; default the served one's).")]
+        public string? Structure { get; init; }
+
+        [CommandOption("--blocks <spec>")]
+        [Description("With --vectors: how the vectors are laid out, e.g. cnn=2304:0.6,structure=900:0.4 (Core DescriptorBlocks): each block is whitened by itself and weighs its share of the cosine. A model's own file says this for it.")]
+        public string? Blocks { get; init; }
 
         [CommandOption("--luma <curve>")]
         [Description("Tone curve for an imagenet-gray or default baseline's luma, fitted on the garment: equalise (ColourMode.GrayEqualised) or stretch (1st-99th percentile, GrayStretched). Default: plain luma.")]
@@ -184,7 +194,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             if (Neighbours is < 1 or > 100) return ValidationResult.Error("--neighbours is 1 to 100.");
             if ((PrCurve is not null || Threshold is not null || ThresholdSpreads is not null) && !Grouping) return ValidationResult.Error("--pr-curve, --threshold and --threshold-spreads go with --grouping.");
             if (Model is not null && !File.Exists(Model)) return ValidationResult.Error($"No model file {Model}.");
-            if (Baseline is not null and not (ColourHistogramBaseline or ImageNetRgbBaseline or ImageNetGrayBaseline or ServedDefaultBaseline))
+            if (Baseline is not null and not (ColourHistogramBaseline or ImageNetRgbBaseline or ImageNetGrayBaseline or ServedDefaultBaseline or StructureBaseline))
                 return ValidationResult.Error($"Unknown baseline '{Baseline}'.");
             if (Split is not ("all" or "train" or "validation" or "tuning")) return ValidationResult.Error("--split is all, train, validation or tuning.");
             if (Grouping && Split == "tuning") return ValidationResult.Error("--grouping does not go with --split tuning (its calibration split overlaps it).");
@@ -193,6 +203,18 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             if (HeadEpochs is < 1) return ValidationResult.Error("--head-epochs is at least 1.");
             if (HeadCurve && (Split != "tuning" || HeadEpochs is null)) return ValidationResult.Error("--head-curve goes with --head-epochs and --split tuning.");
             if (HeadLearningRate is <= 0 || HeadPenalty is < 0 || HeadMargin is <= 0) return ValidationResult.Error("--head-lr and --head-margin are positive, --head-penalty at least 0.");
+            if (Structure is not null)
+            {
+                if (Baseline != StructureBaseline) return ValidationResult.Error("--structure goes with --baseline structure.");
+                try { StructureOptions.Parse(Structure); }
+                catch (FormatException e) { return ValidationResult.Error($"--structure: {e.Message}"); }
+            }
+            if (Blocks is not null)
+            {
+                if (Vectors is null) return ValidationResult.Error("--blocks goes with --vectors (a model's file gives its own).");
+                try { DescriptorBlocks.Parse(Blocks); }
+                catch (FormatException e) { return ValidationResult.Error($"--blocks: {e.Message}"); }
+            }
             if (BaselineSize is { } size && (size is < 64 or > 1024 || size % 32 != 0)) return ValidationResult.Error("--baseline-size is a multiple of 32 from 64 to 1024.");
             if (Descriptor is not null && Baseline is not (ImageNetRgbBaseline or ImageNetGrayBaseline))
                 return ValidationResult.Error("--descriptor goes with --baseline imagenet-gray or imagenet-rgb.");
@@ -229,6 +251,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         var input = (Size: 224, Colour: ColourMode.Rgb); // what the embedding sees
         IReadOnlyList<CatalogVector> vectors;
         IReadOnlyList<CatalogVector>? recoloured = null;
+        IReadOnlyList<DescriptorBlock>? blocks = settings.Blocks is null ? null : DescriptorBlocks.Parse(settings.Blocks);
         var toEmbed = entries.Concat(calibrationEntries).Concat(learningEntries).ToList();
         if (settings.Vectors is not null)
         {
@@ -247,6 +270,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             name = settings.Baseline is null ? model.Name
                 : settings.BaselineSize is { } size && size != BaselineSizeOf(settings) ? $"{settings.Baseline} {size} px" : settings.Baseline;
             input = (model.Preprocessing.InputSize, model.Preprocessing.ColourMode);
+            blocks = DescriptorBlocks.FromMetadata(model.Metadata, model.Dimensions);
             AnsiConsole.MarkupLineInterpolated($"Model [bold]{model.Name}[/] ({path}): {model.Dimensions} dimensions, {model.Preprocessing.InputSize} px, {model.Preprocessing.ColourMode}, {model.ExecutionProvider}.");
             vectors = WithProgress(toEmbed.Count, $"Embedding {toEmbed.Count} images", progress =>
                 CatalogEmbedder.Embed(model, toEmbed, settings.Batch, progress, cancellationToken));
@@ -263,7 +287,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"[yellow]line {failed.Entry.Line}, {failed.Entry.Sku}: {failed.Problem} (left out)[/]");
         var whiten = settings.Whiten || (settings.Baseline == ServedDefaultBaseline && !settings.NoWhiten);
         var whiteningOptions = new WhiteningOptions(MaxRank: settings.WhitenRank ?? int.MaxValue,
-            Shrinkage: settings.WhitenShrinkage ?? WhiteningOptions.Default.Shrinkage, LearnedPower: settings.LearnedPower ?? 0);
+            Shrinkage: settings.WhitenShrinkage ?? WhiteningOptions.Default.Shrinkage, LearnedPower: settings.LearnedPower ?? 0, Blocks: blocks);
         (CatalogWhitening, string)? learned = settings.LearnedWhitening is not null
             ? LearnWhitening(vectors.Skip(entries.Count + calibrationEntries.Count).ToList(), settings, whiteningOptions, vectors.Take(entries.Count).ToList(), cancellationToken)
             : recoloured is not null || settings.MinedWhitening
@@ -541,11 +565,17 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     /// <summary>The prepared ImageNet model a baseline names, made once per descriptor and size beside the CLI.</summary>
     private static string PrepareBaseline(Settings settings, out string descriptorText)
     {
+        var size = settings.BaselineSize ?? BaselineSizeOf(settings);
+        if (settings.Baseline == StructureBaseline)
+        {
+            var structure = settings.Structure is null ? StructureOptions.Default : StructureOptions.Parse(settings.Structure);
+            descriptorText = $"structure={structure}";
+            return DefaultModel.EnsureStructureOnly(Path.Combine(AppContext.BaseDirectory, "models", $"structure-{structure.Cells}x{structure.Bins}-{size}px.onnx"), size, structure);
+        }
         var colour = settings.Baseline == ImageNetRgbBaseline ? ColourMode.Rgb
             : settings.Luma switch { "equalise" => ColourMode.GrayEqualised, "stretch" => ColourMode.GrayStretched, _ => ColourMode.Gray };
         var descriptor = settings.Baseline == ServedDefaultBaseline ? DescriptorOptions.Default
             : settings.Descriptor is null ? DescriptorOptions.Plain : DescriptorOptions.Parse(settings.Descriptor);
-        var size = settings.BaselineSize ?? BaselineSizeOf(settings);
         descriptorText = descriptor.ToString();
         var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{colour} {size} {descriptor}")))[..12];
         var fileName = $"resnet18-imagenet-{colour.ToString().ToLowerInvariant()}-{size}px-{key}.onnx";
@@ -553,7 +583,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
     }
 
     /// <summary>The served default at its own size; the plain ImageNet baselines at the 224 px they were trained at.</summary>
-    private static int BaselineSizeOf(Settings settings) => settings.Baseline == ServedDefaultBaseline ? DefaultModel.DefaultInputSize : 224;
+    private static int BaselineSizeOf(Settings settings) => settings.Baseline is ServedDefaultBaseline or StructureBaseline ? DefaultModel.DefaultInputSize : 224;
 
     private static string? ShadeOf(CatalogEntry entry) =>
         entry.Attributes.FirstOrDefault(a => string.Equals(a.Key, ShadeColumn, StringComparison.OrdinalIgnoreCase)).Value;

@@ -11,7 +11,10 @@ namespace ColorVariants.Core.Embedding;
 /// <param name="MaxRank">Principal directions kept; the output keeps its dimension, with zeros beyond the rank.</param>
 /// <param name="LearnedPower">For a learned whitening: exponent on the catalog's variance along each output direction
 /// (0 only rotates, as Radenović et al.; negative evens the directions out again).</param>
-public sealed record WhiteningOptions(double Power = -0.5, double Shrinkage = 0.1, int MaxRank = int.MaxValue, double LearnedPower = 0)
+/// <param name="Blocks">The model's output layout (<see cref="DescriptorBlocks"/>): with two or more blocks each is
+/// fitted by itself with these options and weighted; null or one block: the whole vector as one.</param>
+public sealed record WhiteningOptions(double Power = -0.5, double Shrinkage = 0.1, int MaxRank = int.MaxValue, double LearnedPower = 0,
+    IReadOnlyList<DescriptorBlock>? Blocks = null)
 {
     public static WhiteningOptions Default { get; } = new();
 }
@@ -27,8 +30,13 @@ public sealed record WhiteningOptions(double Power = -0.5, double Shrinkage = 0.
 public sealed class CatalogWhitening
 {
     private const uint Magic = 0x31575643; // "CVW1"
+    private const uint FusedMagic = 0x42575643; // "CVWB": blocks, each a CVW1
     private readonly float[] _mean;
     private readonly float[] _projection; // Dimensions x Dimensions, row-major; rows past Rank are zero
+    private readonly Fused? _fused; // when the model's output has several blocks: one whitening each
+
+    /// <summary>Whitenings of the blocks of a model's output, side by side; each output block is scaled to the square root of its weight.</summary>
+    private sealed record Fused(CatalogWhitening[] Parts, float[] Weights, int[] Offsets);
 
     private CatalogWhitening(int dimensions, int rank, int sampleCount, float[] mean, float[] projection)
     {
@@ -39,7 +47,19 @@ public sealed class CatalogWhitening
         _projection = projection;
     }
 
+    private CatalogWhitening(Fused fused)
+    {
+        _fused = fused;
+        _mean = [];
+        _projection = [];
+        Dimensions = fused.Parts.Sum(p => p.Dimensions);
+        Rank = fused.Parts.Sum(p => p.Rank);
+        SampleCount = fused.Parts[0].SampleCount;
+    }
+
     public int Dimensions { get; }
+    /// <summary>How many blocks are whitened apart (1: the whole vector as one).</summary>
+    public int BlockCount => _fused?.Parts.Length ?? 1;
     /// <summary>Principal directions kept.</summary>
     public int Rank { get; }
     /// <summary>How many vectors it was fitted on.</summary>
@@ -54,6 +74,8 @@ public sealed class CatalogWhitening
         options ??= WhiteningOptions.Default;
         if (vectors.Count < MinimumSamples)
             throw new ArgumentException($"A whitening needs at least {MinimumSamples} vectors, got {vectors.Count}.", nameof(vectors));
+        if (options.Blocks is { Count: > 1 } blocks)
+            return OfBlocks(blocks, vectors[0].Length, (offset, length) => Fit(Slices(vectors, offset, length), options with { Blocks = null }));
         var d = vectors[0].Length;
         var n = vectors.Count;
 
@@ -95,6 +117,9 @@ public sealed class CatalogWhitening
         if (vectors.Count < MinimumSamples)
             throw new ArgumentException($"A whitening needs at least {MinimumSamples} vectors, got {vectors.Count}.", nameof(vectors));
         if (matching.Count < 1) throw new ArgumentException("A learned whitening needs at least one matching pair.", nameof(matching));
+        if (options.Blocks is { Count: > 1 } blocks)
+            return OfBlocks(blocks, vectors[0].Length, (offset, length) => FitLearned(Slices(vectors, offset, length),
+                matching.Select(p => (p.A.AsSpan(offset, length).ToArray(), p.B.AsSpan(offset, length).ToArray())).ToList(), options with { Blocks = null }));
         var d = vectors[0].Length;
         var n = vectors.Count;
         var (x, mean) = CentredRows(vectors);
@@ -148,6 +173,21 @@ public sealed class CatalogWhitening
         if (norm > 0) for (var k = 0; k < projection.Length; k++) projection[k] = (float)(projection[k] / norm);
         return new CatalogWhitening(d, rank, n, mean.Select(v => (float)v).ToArray(), projection);
     }
+
+    /// <summary>One whitening per block, fitted by <paramref name="fit"/>(offset, length).</summary>
+    private static CatalogWhitening OfBlocks(IReadOnlyList<DescriptorBlock> blocks, int dimensions, Func<int, int, CatalogWhitening> fit)
+    {
+        if (blocks.Sum(b => b.Length) != dimensions)
+            throw new ArgumentException($"The blocks ({DescriptorBlocks.Format(blocks)}) do not add up to the vectors' {dimensions} dimensions.");
+        var offsets = new int[blocks.Count];
+        for (var i = 1; i < blocks.Count; i++) offsets[i] = offsets[i - 1] + blocks[i - 1].Length;
+        var parts = blocks.Select((b, i) => fit(offsets[i], b.Length)).ToArray();
+        var total = blocks.Sum(b => b.Weight);
+        return new CatalogWhitening(new Fused(parts, blocks.Select(b => b.Weight / total).ToArray(), offsets));
+    }
+
+    private static List<float[]> Slices(IReadOnlyList<float[]> vectors, int offset, int length) =>
+        vectors.Select(v => v.AsSpan(offset, length).ToArray()).ToList();
 
     /// <summary>The vectors after the same first steps Apply takes (signed square root, L2) as rows, centred on their mean.</summary>
     private static (Matrix<double> Rows, Vector<double> Mean) CentredRows(IReadOnlyList<float[]> vectors)
@@ -204,6 +244,18 @@ public sealed class CatalogWhitening
     {
         if (raw.Length != Dimensions || destination.Length != Dimensions)
             throw new ArgumentException($"Expected {Dimensions} dimensions, got {raw.Length} and {destination.Length}.");
+        if (_fused is { } fused)
+        {
+            // Each block unit-length, times the square root of its weight: the cosine is the weighted sum of the blocks'.
+            for (var i = 0; i < fused.Parts.Length; i++)
+            {
+                var part = fused.Parts[i];
+                var output = destination.Slice(fused.Offsets[i], part.Dimensions);
+                part.Apply(raw.Slice(fused.Offsets[i], part.Dimensions), output);
+                TensorPrimitives.Multiply(output, MathF.Sqrt(fused.Weights[i]), output);
+            }
+            return;
+        }
         Span<float> centred = Dimensions <= 4096 ? stackalloc float[Dimensions] : new float[Dimensions];
         SignedSqrtNormalised(raw, centred);
         TensorPrimitives.Subtract(centred, _mean, centred);
@@ -234,6 +286,7 @@ public sealed class CatalogWhitening
     /// </summary>
     public CatalogWhitening Then(ReadOnlySpan<float> head)
     {
+        if (_fused is not null) throw new NotSupportedException("A head is folded into a whitening of one block only.");
         var d = Dimensions;
         if (head.Length != d * d) throw new ArgumentException($"A head for {d} dimensions has {d * d} entries, not {head.Length}.", nameof(head));
         // MathNet stores column-major: a row-major array read as one is the transpose, and (H P)^T = P^T H^T.
@@ -249,6 +302,24 @@ public sealed class CatalogWhitening
     /// <summary>A compact binary form (little-endian; only the kept rows of the projection), for storage.</summary>
     public byte[] ToBytes()
     {
+        if (_fused is { } fused)
+        {
+            // "CVWB", the block count, then per block its weight, its length in bytes and its own CVW1 form.
+            var parts = fused.Parts.Select(p => p.ToBytes()).ToArray();
+            var result = new byte[8 + parts.Sum(p => 8 + p.Length)];
+            var at = result.AsSpan();
+            BinaryPrimitives.WriteUInt32LittleEndian(at, FusedMagic);
+            BinaryPrimitives.WriteInt32LittleEndian(at[4..], parts.Length);
+            var position = 8;
+            for (var i = 0; i < parts.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(at[position..], fused.Weights[i]);
+                BinaryPrimitives.WriteInt32LittleEndian(at[(position + 4)..], parts[i].Length);
+                parts[i].CopyTo(at[(position + 8)..]);
+                position += 8 + parts[i].Length;
+            }
+            return result;
+        }
         var floats = Dimensions + Rank * Dimensions;
         var bytes = new byte[16 + 4 * floats];
         var span = bytes.AsSpan();
@@ -267,6 +338,28 @@ public sealed class CatalogWhitening
 
     public static CatalogWhitening FromBytes(ReadOnlySpan<byte> bytes)
     {
+        if (bytes.Length >= 8 && BinaryPrimitives.ReadUInt32LittleEndian(bytes) == FusedMagic)
+        {
+            var count = BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);
+            if (count is < 2 or > 16) throw new InvalidDataException($"A stored whitening of {count} blocks.");
+            var parts = new CatalogWhitening[count];
+            var weights = new float[count];
+            var offsets = new int[count];
+            var position = 8;
+            for (var i = 0; i < count; i++)
+            {
+                if (bytes.Length < position + 8) throw new InvalidDataException("A stored whitening cut short.");
+                weights[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[position..]);
+                var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[(position + 4)..]);
+                if (length < 16 || bytes.Length < position + 8L + length) throw new InvalidDataException("A stored whitening cut short.");
+                parts[i] = FromBytes(bytes.Slice(position + 8, length));
+                if (parts[i]._fused is not null) throw new InvalidDataException("A stored whitening nests blocks.");
+                if (i > 0) offsets[i] = offsets[i - 1] + parts[i - 1].Dimensions;
+                position += 8 + length;
+            }
+            if (position != bytes.Length) throw new InvalidDataException("A stored whitening with bytes after its blocks.");
+            return new CatalogWhitening(new Fused(parts, weights, offsets));
+        }
         if (bytes.Length < 16 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic)
             throw new InvalidDataException("Not a stored whitening.");
         var d = BinaryPrimitives.ReadInt32LittleEndian(bytes[4..]);

@@ -10,6 +10,8 @@ public static class ModelMetadataKeys
     public const string Parts = "colorvariants.parts";
     /// <summary>How the default model pools its features (<see cref="DescriptorOptions"/>).</summary>
     public const string Descriptor = "colorvariants.descriptor";
+    /// <summary>Descriptors side by side in the output, each whitened by itself and weighted (Core <c>DescriptorBlocks</c>).</summary>
+    public const string Blocks = "colorvariants.blocks";
     /// <summary>The model's own variant threshold (cosine), used until a catalog calibrates one.</summary>
     public const string VariantThreshold = "colorvariants.variant_threshold";
     public const string CatalogFingerprint = "colorvariants.catalog_fingerprint";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ColorVariants.Core.Embedding;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
 using ColorVariants.Core.Parts;
@@ -20,7 +21,9 @@ namespace ColorVariants.Inference.Models;
 /// <param name="Parts">Fixed parts of the picture (the paper's whole, top and bottom), pooled from the same feature maps.</param>
 /// <param name="FlipAverage">Sum the descriptors of the picture and its mirror image: a garment photographed the other way round stays the same design.</param>
 /// <param name="NameSuffix">Appended to the model's name, so that each descriptor has a name of its own.</param>
-public sealed record DescriptorOptions(float GemPower, bool WithLayer3, IReadOnlyList<PartCrop> Parts, bool FlipAverage, string NameSuffix)
+/// <param name="Structure">The structure descriptor beside the network's (<see cref="StructureDescriptor"/>), or none.</param>
+public sealed record DescriptorOptions(float GemPower, bool WithLayer3, IReadOnlyList<PartCrop> Parts, bool FlipAverage, string NameSuffix,
+    StructureOptions? Structure = null)
 {
     /// <summary>
     /// What the service serves by default (docs/RESULTS.md, "The served default"). Without the mirror:
@@ -31,10 +34,18 @@ public sealed record DescriptorOptions(float GemPower, bool WithLayer3, IReadOnl
     /// <summary>The ImageNet network as it comes: average pooling of the last stage, nothing else.</summary>
     public static DescriptorOptions Plain { get; } = new(1, false, [PartCrop.Whole], false, "");
 
-    public int Dimensions => Parts.Count * (WithLayer3 ? 256 + 512 : 512);
+    /// <summary>The network's part of the output.</summary>
+    public int NetworkDimensions => Parts.Count * (WithLayer3 ? 256 + 512 : 512);
+
+    public int Dimensions => NetworkDimensions + (Structure?.Dimensions ?? 0);
+
+    /// <summary>The output's blocks, as the whitening fuses them.</summary>
+    public IReadOnlyList<DescriptorBlock> Blocks => Structure is { } structure
+        ? [new("cnn", NetworkDimensions, 1 - structure.Weight), new("structure", structure.Dimensions, structure.Weight)]
+        : DescriptorBlocks.Single(NetworkDimensions);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"gem={GemPower} layers={(WithLayer3 ? "3+4" : "4")} parts={PartCrop.Format(Parts)} flip={(FlipAverage ? "yes" : "no")}");
+        $"gem={GemPower} layers={(WithLayer3 ? "3+4" : "4")} parts={PartCrop.Format(Parts)} flip={(FlipAverage ? "yes" : "no")}{(Structure is null ? "" : $" structure={Structure}")}");
 
     /// <summary>
     /// Reads what <see cref="ToString"/> writes, e.g. "gem=3 layers=3+4 parts=whole=0:1,top=0:0.5 flip=yes";
@@ -53,7 +64,8 @@ public sealed record DescriptorOptions(float GemPower, bool WithLayer3, IReadOnl
                 "layers" => result with { WithLayer3 = value switch { "3+4" => true, "4" => false, _ => throw new FormatException($"layers is 4 or 3+4, not '{value}'.") } },
                 "parts" => result with { Parts = PartCrop.Parse(value) },
                 "flip" => result with { FlipAverage = value switch { "yes" => true, "no" => false, _ => throw new FormatException($"flip is yes or no, not '{value}'.") } },
-                _ => throw new FormatException($"Unknown descriptor key '{key}' (gem, layers, parts, flip)."),
+                "structure" => result with { Structure = value == "none" ? null : StructureOptions.Parse(value) },
+                _ => throw new FormatException($"Unknown descriptor key '{key}' (gem, layers, parts, flip, structure)."),
             };
         }
         return result;
@@ -145,6 +157,15 @@ public static class DefaultModel
             graph.Node.Add(new NodeProto { OpType = "Split", Name = "split_mirror", Input = { descriptorOutput }, Output = { "original", "mirrored" }, Attribute = { Int("axis", 0) } });
             descriptorOutput = b.Node("Add", "with_mirror_sum", ["original", "mirrored"]);
         }
+        if (descriptor.Structure is { } structure)
+        {
+            // Network block of length 1, structure block of length sqrt(w / (1 - w)): once the service
+            // normalises the whole, an unwhitened cosine is already (1 - w) network + w structure.
+            var network = b.Node("LpNormalization", "network_l2", [descriptorOutput], Int("axis", 1), Int("p", 2));
+            var hog = StructureDescriptor.Append(b, descriptor.FlipAverage ? "image" : input.Name, inputSize, structure);
+            var scaled = b.Node("Mul", "structure_weighted", [hog, b.Initializer("structure_scale", [MathF.Sqrt(structure.Weight / (1 - structure.Weight))])]);
+            descriptorOutput = b.Node("Concat", "fused", [network, scaled], Int("axis", 1));
+        }
         graph.Node.Add(new NodeProto { OpType = "Identity", Name = "embedding_output", Input = { descriptorOutput }, Output = { "embedding" } });
 
         input.Type = OnnxGraph.TensorType(["batch", 3, inputSize, inputSize]);
@@ -163,8 +184,40 @@ public static class DefaultModel
             new(ModelMetadataKeys.EmbeddingSize, descriptor.Dimensions.ToString(CultureInfo.InvariantCulture)),
             new(ModelMetadataKeys.Parts, PartCrop.Format(descriptor.Parts)),
             new(ModelMetadataKeys.Descriptor, descriptor.ToString()),
+            new(ModelMetadataKeys.Blocks, DescriptorBlocks.Format(descriptor.Blocks)),
             new(ModelMetadataKeys.Source, "NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (CNTK 2.6 export, MIT)"),
         ]);
+    }
+
+    /// <summary>
+    /// A model of the structure descriptor alone (no network): the default's preprocessing, then
+    /// <see cref="StructureDescriptor"/>. For measuring the descriptor by itself (`eval --baseline structure`).
+    /// </summary>
+    public static string EnsureStructureOnly(string destination, int inputSize, StructureOptions structure)
+    {
+        if (File.Exists(destination)) return destination;
+        var model = new ModelProto
+        {
+            IrVersion = 4,
+            OpsetImport = { new OperatorSetIdProto { Domain = "", Version = 8 } },
+            ProducerName = "colorvariants",
+            Graph = new GraphProto { Name = "structure" },
+        };
+        var b = new OnnxGraphBuilder(model.Graph);
+        model.Graph.Input.Add(new ValueInfoProto { Name = "image", Type = OnnxGraph.TensorType(["batch", 3, inputSize, inputSize]) });
+        var output = StructureDescriptor.Append(b, "image", inputSize, structure);
+        model.Graph.Node.Add(new NodeProto { OpType = "Identity", Name = "embedding_output", Input = { output }, Output = { "embedding" } });
+        model.Graph.Output.Add(new ValueInfoProto { Name = "embedding", Type = OnnxGraph.TensorType(["batch", structure.Dimensions]) });
+        OnnxModelFile.SetMetadata(model, PreprocessingSpec.CntkResNet(inputSize, ColourMode.Gray).ToMetadata());
+        OnnxModelFile.SetMetadata(model,
+        [
+            new(ModelMetadataKeys.Name, $"structure-{structure}"),
+            new(ModelMetadataKeys.Method, "structure"),
+            new(ModelMetadataKeys.EmbeddingSize, structure.Dimensions.ToString(CultureInfo.InvariantCulture)),
+            new(ModelMetadataKeys.Descriptor, $"structure={structure}"),
+        ]);
+        OnnxModelFile.Save(model, destination);
+        return destination;
     }
 
     private static IEnumerable<(string Stage, string Output, int Side)> Stages(DescriptorOptions descriptor, int inputSize)

@@ -30,6 +30,9 @@ public sealed class OnnxGraphBuilder(GraphProto? graph = null)
     public static AttributeProto Ints(string name, params long[] values) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Ints, Ints = { values } };
 
+    public static AttributeProto String(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
     public static AttributeProto Float(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 

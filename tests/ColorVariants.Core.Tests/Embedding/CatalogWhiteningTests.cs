@@ -223,4 +223,94 @@ public class CatalogWhiteningTests
         bytes[0] ^= 0xff;
         Assert.Throws<InvalidDataException>(() => CatalogWhitening.FromBytes(bytes));
     }
+
+    /// <summary>Two descriptors side by side: the catalog's 8 dimensions, then 5 more of another seed and scale.</summary>
+    private static List<float[]> TwoBlocks(int count) =>
+        Catalog(count).Zip(Catalog(count, seed: 11), (a, b) => a.Concat(b.Take(5).Select(v => 30 * v)).ToArray()).ToList();
+
+    private static readonly IReadOnlyList<DescriptorBlock> Blocks = DescriptorBlocks.Parse("cnn=8:0.6,structure=5:0.4");
+
+    [Fact]
+    public void Blocks_are_whitened_apart_and_their_cosines_weighted()
+    {
+        var catalog = TwoBlocks(300);
+        var fused = CatalogWhitening.Fit(catalog, new WhiteningOptions(Blocks: Blocks));
+        var first = CatalogWhitening.Fit(catalog.Select(v => v[..8]).ToList());
+        var second = CatalogWhitening.Fit(catalog.Select(v => v[8..]).ToList());
+
+        Assert.Equal((13, 2, 300, 13), (fused.Dimensions, fused.BlockCount, fused.SampleCount, fused.Rank));
+        var (a, b) = (catalog[3], catalog[40]);
+        var whole = VectorMath.Dot(fused.Apply(a), fused.Apply(b));
+        var weighted = 0.6f * VectorMath.Dot(first.Apply(a[..8]), first.Apply(b[..8])) + 0.4f * VectorMath.Dot(second.Apply(a[8..]), second.Apply(b[8..]));
+        Assert.Equal(Math.Round(weighted, 4), Math.Round(whole, 4));
+        Assert.Equal(1.0, Math.Round(VectorMath.Dot(fused.Apply(a), fused.Apply(a)), 4));
+    }
+
+    [Fact]
+    public void One_block_is_the_whitening_of_the_whole_vector()
+    {
+        var catalog = Catalog(200);
+        var single = CatalogWhitening.Fit(catalog, new WhiteningOptions(Blocks: DescriptorBlocks.Single(8)));
+        Assert.Equal(CatalogWhitening.Fit(catalog).ToBytes(), single.ToBytes());
+    }
+
+    [Fact]
+    public void A_learned_whitening_learns_block_by_block()
+    {
+        var catalog = TwoBlocks(300);
+        var pairs = Enumerable.Range(0, 40).Select(i => (catalog[i], catalog[i + 100])).ToList();
+        var fused = CatalogWhitening.FitLearned(catalog, pairs, new WhiteningOptions(Blocks: Blocks));
+        var second = CatalogWhitening.FitLearned(catalog.Select(v => v[8..]).ToList(), pairs.Select(p => (p.Item1[8..], p.Item2[8..])).ToList());
+        var scale = MathF.Sqrt(0.4f);
+        Assert.Equal(Rounded(second.Apply(catalog[5][8..]).Select(v => v * scale).ToArray()), Rounded(fused.Apply(catalog[5])[8..]));
+    }
+
+    [Fact]
+    public void Blocks_that_do_not_add_up_are_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => CatalogWhitening.Fit(Catalog(100), new WhiteningOptions(Blocks: Blocks)));
+        Assert.Contains("do not add up", error.Message);
+    }
+
+    [Fact]
+    public void A_stored_fused_whitening_reads_back_and_damage_is_refused()
+    {
+        var catalog = TwoBlocks(200);
+        var fused = CatalogWhitening.Fit(catalog, new WhiteningOptions(Blocks: Blocks));
+        var bytes = fused.ToBytes();
+        var restored = CatalogWhitening.FromBytes(bytes);
+        Assert.Equal((13, 2), (restored.Dimensions, restored.BlockCount));
+        Assert.Equal(fused.Apply(catalog[7]), restored.Apply(catalog[7]));
+        Assert.Throws<InvalidDataException>(() => CatalogWhitening.FromBytes(bytes.AsSpan(0, bytes.Length - 4)));
+        Assert.Throws<InvalidDataException>(() => CatalogWhitening.FromBytes([.. bytes, 0]));
+        Assert.Throws<NotSupportedException>(() => fused.Then(new float[169]));
+    }
+}
+
+public class DescriptorBlocksTests
+{
+    [Fact]
+    public void The_written_form_reads_back_with_weights_summing_to_one()
+    {
+        var blocks = DescriptorBlocks.Parse("cnn=2304:3,structure=900:2");
+        Assert.Equal([("cnn", 2304, 0.6f), ("structure", 900, 0.4f)], blocks.Select(b => (b.Name, b.Length, MathF.Round(b.Weight, 4))));
+        Assert.Equal(blocks, DescriptorBlocks.Parse(DescriptorBlocks.Format(blocks)));
+    }
+
+    [Fact]
+    public void A_model_without_blocks_is_one_block_and_one_whose_blocks_do_not_add_up_is_refused()
+    {
+        Assert.Equal(DescriptorBlocks.Single(512), DescriptorBlocks.FromMetadata(new Dictionary<string, string>(), 512));
+        var metadata = new Dictionary<string, string> { ["colorvariants.blocks"] = "cnn=2304:0.6,structure=900:0.4" };
+        Assert.Equal(2, DescriptorBlocks.FromMetadata(metadata, 3204).Count);
+        Assert.Throws<InvalidDataException>(() => DescriptorBlocks.FromMetadata(metadata, 2304));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("cnn=2304")]
+    [InlineData("cnn=0:1")]
+    [InlineData("cnn=10:-1")]
+    [InlineData("cnn=10:x")]
+    public void Bad_text_is_refused(string text) => Assert.Throws<FormatException>(() => DescriptorBlocks.Parse(text));
 }

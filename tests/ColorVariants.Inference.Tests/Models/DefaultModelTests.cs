@@ -86,6 +86,13 @@ public class DefaultModelTests
             for (var i = 0; i < result.Length; i++) result[i] += mirrored[i];
         }
         VectorMath.Normalize(result);
+        if (descriptor.Structure is { } structure)
+        {
+            // The network's block of length 1, the structure's of length sqrt(w / (1 - w)), then the whole normalised.
+            var scale = MathF.Sqrt(structure.Weight / (1 - structure.Weight));
+            result = [.. result, .. StructureDescriptorTests.ByHand(tensor, Size, structure).Select(v => v * scale)];
+            VectorMath.Normalize(result);
+        }
         return result;
     }
 
@@ -106,7 +113,7 @@ public class DefaultModelTests
         }
     }
 
-    public static TheoryData<string> Descriptors => ["default", "plain", "layer4-gem-parts", "with-mirror"];
+    public static TheoryData<string> Descriptors => ["default", "plain", "layer4-gem-parts", "with-mirror", "network-only"];
 
     private static DescriptorOptions Mirrored => DescriptorOptions.Default with { FlipAverage = true };
 
@@ -115,6 +122,7 @@ public class DefaultModelTests
         "default" => DescriptorOptions.Default,
         "plain" => DescriptorOptions.Plain,
         "with-mirror" => Mirrored,
+        "network-only" => DescriptorOptions.Default with { Structure = null },
         _ => new DescriptorOptions(3, false, PartCrop.Default, false, "-test"),
     };
 
