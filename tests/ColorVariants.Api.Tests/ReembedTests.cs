@@ -39,12 +39,12 @@ public class ReembedTests
             if (!model!.Reembedding.Running) break;
             await Task.Delay(200);
         }
-        Assert.Equal("resnet18-imagenet-rgb-gem-parts", model!.Name);
+        Assert.Equal("resnet18-imagenet-rgb-gem-parts-hog", model!.Name);
         Assert.Equal((6, 6, 0), (model.Reembedding.Total, model.Reembedding.Done, model.Reembedding.Failed));
         Assert.Equal(2L, await first.ScalarAsync("SELECT count(*) FROM models"));
         Assert.Equal(12L, await first.ScalarAsync("SELECT count(*) FROM embeddings"));
         var variants = await other.GetFromJsonAsync<VariantsResponse>("/variants/r0");
-        Assert.Equal(("resnet18-imagenet-rgb-gem-parts", 5), (variants!.Model, variants.Variants.Count));
+        Assert.Equal(("resnet18-imagenet-rgb-gem-parts-hog", 5), (variants!.Model, variants.Variants.Count));
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/readyz")).StatusCode);
     }
 
@@ -89,7 +89,7 @@ public class ReembedTests
             Assert.Equal((4, 4, 0, false, null), (model!.Reembedding.Total, model.Reembedding.Done, model.Reembedding.Failed, model.Reembedding.Running, model.Reembedding.LastError));
             Assert.Equal(7L, await first.ScalarAsync("SELECT nextval('faults')")); // two refused inserts, four stored vectors, then this call
             var variants = await other.GetFromJsonAsync<VariantsResponse>("/variants/f0");
-            Assert.Equal(("resnet18-imagenet-rgb-gem-parts", 3), (variants!.Model, variants.Variants.Count));
+            Assert.Equal(("resnet18-imagenet-rgb-gem-parts-hog", 3), (variants!.Model, variants.Variants.Count));
         }
         finally
         {

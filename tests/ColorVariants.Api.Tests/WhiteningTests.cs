@@ -112,6 +112,7 @@ public class WhiteningTests(WhiteningFactory factory, ITestOutputHelper output) 
 {
     private const int Products = 80;
     private const string Gray = DefaultModel.Name;
+    private static readonly int Blocks = DescriptorOptions.Default.Blocks.Count;
     private const float Tolerance = 2e-3f;
 
     [Fact]
@@ -135,13 +136,14 @@ public class WhiteningTests(WhiteningFactory factory, ITestOutputHelper output) 
         // GET /models/active reports it, and the rule for the next refit: 20 % either way of the 80 fitted on.
         var after = (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.Whitening;
         output.WriteLine(after.NextRefit);
-        Assert.Equal((true, (int?)Products, (int?)(Products - 1), 1, Products), (after.Fitted, after.FittedOn, after.Rank, after.Version, after.Vectors));
+        // Each descriptor block (network, structure) is whitened apart, to the Products - 1 directions 80 vectors span.
+        Assert.Equal((true, (int?)Products, (int?)(Blocks * (Products - 1)), 1, Products), (after.Fitted, after.FittedOn, after.Rank, after.Version, after.Vectors));
         Assert.NotNull(after.FittedAt);
         Assert.Equal((96, (int?)64), (after.RefitAtLeast, after.RefitAtMost));
 
         // Every stored vector is the stored whitening applied to the stored raw vector, and not the raw one.
         var whitening = (await WhiteningCatalog.StoredWhiteningAsync(factory.ConnectionString, Gray))!;
-        Assert.Equal((Products, Products - 1), (whitening.SampleCount, whitening.Rank));
+        Assert.Equal((Products, Blocks * (Products - 1), Blocks), (whitening.SampleCount, whitening.Rank, whitening.BlockCount));
         var rows = await WhiteningCatalog.RowsAsync(factory.ConnectionString);
         Assert.Equal(Products, rows.Count);
         var worst = rows.Values.Max(r => WhiteningCatalog.MaxDifference(r.Embedding, whitening.Apply(r.Raw)));

@@ -32,6 +32,11 @@ public static class BenchmarkData
     public static string DefaultModelPath() =>
         DefaultModel.EnsurePrepared(Path.Combine(AppContext.BaseDirectory, "models", DefaultModel.FileName));
 
+    /// <summary>The default's structure descriptor alone, at the default's input size.</summary>
+    public static string StructureModelPath() =>
+        DefaultModel.EnsureStructureOnly(Path.Combine(AppContext.BaseDirectory, "models", $"structure-{StructureOptions.Default.Cells}x{StructureOptions.Default.Bins}-{DefaultModel.DefaultInputSize}px.onnx"),
+            DefaultModel.DefaultInputSize, StructureOptions.Default);
+
     /// <summary>
     /// The folder holding ColorVariants.sln, found upwards from this program. BenchmarkDotNet runs
     /// each benchmark in a process built below this project's bin folder, so both find it.

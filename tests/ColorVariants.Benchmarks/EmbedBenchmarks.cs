@@ -4,7 +4,11 @@ using ColorVariants.Inference.Embedding;
 
 namespace ColorVariants.Benchmarks;
 
-/// <summary>One inference call of the default model on the CPU, at batch 1 (a search) and 16 (the service's import batch).</summary>
+/// <summary>
+/// One inference call on the CPU, at batch 1 (a search) and 16 (the service's import batch): the
+/// default model (network and structure descriptor), and the structure descriptor alone, which is
+/// what the default pays for it.
+/// </summary>
 public class EmbedBenchmarks
 {
     private EmbeddingModel? _model;
@@ -14,10 +18,13 @@ public class EmbedBenchmarks
     [Params(1, 16)]
     public int Batch { get; set; }
 
+    [Params("default", "structure")]
+    public string Model { get; set; } = "default";
+
     [GlobalSetup]
     public void Setup()
     {
-        _model = EmbeddingModel.Load(BenchmarkData.DefaultModelPath(), EmbeddingDevice.Cpu);
+        _model = EmbeddingModel.Load(Model == "default" ? BenchmarkData.DefaultModelPath() : BenchmarkData.StructureModelPath(), EmbeddingDevice.Cpu);
         var spec = _model.Preprocessing;
         using var square = ImageIntake.DecodeSquare(BenchmarkData.FirstCatalogImage(), spec.InputSize, new IntakeLimits());
         _input = new float[Batch * spec.TensorLength];

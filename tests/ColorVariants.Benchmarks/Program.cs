@@ -7,7 +7,7 @@
 // BenchmarkDotNet.Artifacts/results/ (markdown, CSV, HTML) in the current folder.
 //
 //   IntakeBenchmarks  decode + letterbox + tensor of one real catalog image at 224 pixels
-//   EmbedBenchmarks   EmbeddingModel.Embed of the default ResNet18 on the CPU, batch 1 and 16
+//   EmbedBenchmarks   EmbeddingModel.Embed of the default model and of its structure descriptor alone, CPU, batch 1 and 16
 //   VectorBenchmarks  VectorMath.Dot / Normalize and RetrievalEvaluator on random vectors
 //
 // Intake and Embed read the dev dataset from ../shared/datasets/hm-colour-variants-dev beside

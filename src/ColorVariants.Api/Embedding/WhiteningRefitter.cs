@@ -111,7 +111,7 @@ public sealed class WhiteningRefitter(
             var input = await store.ReadWhiteningInputAsync(model, cancellationToken);
             if (input.Rows.Count < policy.MinimumVectors)
                 return Answer(RefitOutcome.TooFewVectors, $"Model {model.Name} has only {input.Rows.Count} vectors left; nothing was changed.");
-            var (fitted, learnedFrom) = await Task.Run(() => Fit(input, options.Value.LearnFromPairs), cancellationToken);
+            var (fitted, learnedFrom) = await Task.Run(() => Fit(input, model.Whitening, options.Value.LearnFromPairs), cancellationToken);
             var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
             var locked = Stopwatch.GetTimestamp();
@@ -140,13 +140,13 @@ public sealed class WhiteningRefitter(
     /// and the confirmed reviews teach it what variants differ in. Without pairs to learn from, or
     /// with Whitening:LearnFromPairs off, the plain catalog whitening.
     /// </summary>
-    private static (CatalogWhitening Whitening, string LearnedFrom) Fit(WhiteningInput input, bool learnFromPairs)
+    private static (CatalogWhitening Whitening, string LearnedFrom) Fit(WhiteningInput input, WhiteningOptions whitening, bool learnFromPairs)
     {
         var raw = input.Rows.Select(r => r.Raw).ToList();
-        if (!learnFromPairs) return (CatalogWhitening.Fit(raw, WhiteningOptions.Default), "catalog whitening only (Whitening:LearnFromPairs is off)");
+        if (!learnFromPairs) return (CatalogWhitening.Fit(raw, whitening), "catalog whitening only (Whitening:LearnFromPairs is off)");
         var colours = input.Rows.Select(r => r.SwatchHex is null ? (Lab?)null : Lab.FromRgb(Swatch.ParseHex(r.SwatchHex))).ToList();
         var confirmed = input.Confirmed.Select(p => (raw[p.A], raw[p.B])).ToList();
-        var fit = VariantWhitening.Fit(raw, input.Rows.Select(r => r.Category).ToList(), colours, confirmed);
+        var fit = VariantWhitening.Fit(raw, input.Rows.Select(r => r.Category).ToList(), colours, confirmed, whitening);
         var pairs = $"{fit.MinedPairs.Count} mined and {fit.GivenPairs} confirmed variant pairs";
         return (fit.Whitening, fit.Learned ? $"learned from {pairs}" : $"catalog whitening only: {pairs}, fewer than {VariantWhitening.MinimumPairs}");
     }

@@ -43,11 +43,14 @@ public static class GalleryEndpoints
         if (found is null) return problem!;
         var (model, filter, hits) = (found.Model, found.Category, found.Hits);
         var variants = hits.Count(found.IsVariant);
+        var rule = found.Verifier is { } verifier
+            ? $"ranked and decided by the model's verifier: probability at least {verifier.Threshold:0.000} and another colour"
+            : $"score at least {found.Threshold:0.000}";
 
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
             <!doctype html><html><head><meta charset="utf-8"><title>Variants of {HtmlEncode(sku)}</title>{Style}{SwatchStyle}</head><body>
-            <h1>Colour variants of {HtmlEncode(sku)}</h1><p>Model {HtmlEncode(model.Name)}; {(filter is null ? "all categories" : "category " + HtmlEncode(filter))}; {variants} of {hits.Count} called variants (score at least {found.Threshold:0.000}, framed green).</p>
+            <h1>Colour variants of {HtmlEncode(sku)}</h1><p>Model {HtmlEncode(model.Name)}; {(filter is null ? "all categories" : "category " + HtmlEncode(filter))}; {variants} of {hits.Count} called variants ({HtmlEncode(rule)}, framed green).</p>
             <figure class="query"><img src="{HtmlEncode(request.PathBase + "/products/" + Uri.EscapeDataString(sku) + "/image")}" alt="{HtmlEncode(sku)}"><figcaption>{HtmlEncode(sku)} (query) {SwatchMark(found.ProductSwatch)}</figcaption></figure>
             """);
         foreach (var hit in hits)
@@ -56,7 +59,7 @@ public static class GalleryEndpoints
             var sameColour = found.IsSameColour(hit) ? $" {SameColourBadge}" : "";
             html.Append(CultureInfo.InvariantCulture, $"""
                 <figure{(isVariant ? " class=\"variant\"" : "")}><a href="{HtmlEncode(request.PathBase + "/gallery/" + Uri.EscapeDataString(hit.Sku))}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
-                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(isVariant ? " <b>variant</b>" : "")}{sameColour}<br>{SwatchMark(hit.Swatch)}{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
+                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(hit.Probability is { } p ? $" &middot; p {p:0.00}" : "")}{(isVariant ? " <b>variant</b>" : "")}{sameColour}<br>{SwatchMark(hit.Swatch)}{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
                 """);
         }
         html.Append("</body></html>");

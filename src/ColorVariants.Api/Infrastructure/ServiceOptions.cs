@@ -90,7 +90,7 @@ public sealed class VariantDecisionOptions
     /// served default's, calibrated on the dev set's train styles and carried to the validation
     /// styles as EVALUATION.md's grouping protocol does (docs/RESULTS.md, "The decision").
     /// </summary>
-    [Range(0.0, 100.0)] public double DefaultSpreadsAboveChance { get; set; } = 17.17;
+    [Range(0.0, 100.0)] public double DefaultSpreadsAboveChance { get; set; } = 16.59;
     /// <summary>A fixed cosine instead of <see cref="DefaultSpreadsAboveChance"/> (unset: none).</summary>
     [Range(-1.0, 1.0)] public double? DefaultThreshold { get; set; }
     /// <summary>The product attribute whose equal values mark colour variants (what an import's `style` column becomes).</summary>

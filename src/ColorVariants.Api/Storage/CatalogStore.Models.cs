@@ -35,7 +35,7 @@ public sealed partial class CatalogStore
         }
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Active model: {Name} (id {Id}, {Dimensions} dimensions, sha256 {Sha256}).", model.Name, id, model.Dimensions, model.Sha256[..12]);
-        return new ActiveModel(id, model.Name, model.Sha256, model.Dimensions);
+        return new ActiveModel(id, model.Name, model.Sha256, model.Dimensions, model.Blocks, model.Verifier);
     }
 
     /// <summary>

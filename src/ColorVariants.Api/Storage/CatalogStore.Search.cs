@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using ColorVariants.Api.Models;
 using ColorVariants.Core.Images;
 using Npgsql;
@@ -10,8 +11,10 @@ namespace ColorVariants.Api.Storage;
 /// <param name="Review">A reviewer's verdict on this hit and the query product (product queries; rejected hits are never returned).</param>
 /// <param name="Swatch">The hit's swatch; null until the backfill reaches a product stored before swatches.</param>
 /// <param name="InQueryGroup">The hit is in the query product's variant group under the model (product queries).</param>
+/// <param name="BlockScores">Each descriptor block's own cosine, for a model whose output has several (Core DescriptorBlocks); else null.</param>
+/// <param name="Probability">The verifier's probability that the hit is a colour variant (Variants/VariantRanking); null without a verifier.</param>
 public sealed record VariantHit(string Sku, double Score, string? Category, string? Name, string? Colour, byte[] ImageSha256, Verdict? Review = null,
-    Swatch? Swatch = null, bool InQueryGroup = false)
+    Swatch? Swatch = null, bool InQueryGroup = false, float[]? BlockScores = null, double? Probability = null)
 {
     public const int ScoreDecimals = 6;
 
@@ -100,18 +103,18 @@ public sealed partial class CatalogStore
         var category = query.Category is not null ? "@category" : query.ProductsCategory ? "(SELECT category FROM q)" : null;
 
         var candidates = $"""
-            SELECT e.sku, e.{IndexedVector(model)} <=> {vector}{VectorCast(model)} AS distance
+            SELECT e.sku, e.{IndexedVector(model)} <=> {vector}{VectorCast(model)} AS distance{(model.Blocks.Count > 1 ? ", e.embedding" : "")}
             FROM embeddings e
             WHERE e.{ModelFilter(model)}{(category is null ? "" : $" AND e.category = {category}")}{(query.ProductSku is null ? "" : " AND e.sku <> @sku")}{(ofProduct ? $" AND {vector} IS NOT NULL" : "")}
             """;
         // With a category both branches are in the statement, and a one-time filter on the count
         // runs one of them. OFFSET 0 fences the exact branch, so its ORDER BY cannot be served by the index.
         var nearest = category is null
-            ? $"SELECT c.sku, c.distance, false AS exact FROM ({candidates}) c ORDER BY distance LIMIT {limit}"
+            ? $"SELECT c.*, false AS exact FROM ({candidates}) c ORDER BY distance LIMIT {limit}"
             : $"""
-              (SELECT c.sku, c.distance, true AS exact FROM ({candidates} OFFSET 0) c WHERE (SELECT exact FROM small) ORDER BY distance LIMIT {limit})
+              (SELECT c.*, true AS exact FROM ({candidates} OFFSET 0) c WHERE (SELECT exact FROM small) ORDER BY distance LIMIT {limit})
               UNION ALL
-              (SELECT c.sku, c.distance, false AS exact FROM ({candidates}) c WHERE NOT (SELECT exact FROM small) ORDER BY distance LIMIT {limit})
+              (SELECT c.*, false AS exact FROM ({candidates}) c WHERE NOT (SELECT exact FROM small) ORDER BY distance LIMIT {limit})
               """;
         var with = new List<string>();
         // The query product's row: its vector (unless given, as on the unfiltered retry), category, swatch and group.
@@ -138,7 +141,7 @@ public sealed partial class CatalogStore
         var sql = $"""
             {(with.Count == 0 ? "" : "WITH " + string.Join(", ", with))}
             SELECT n.sku, 1 - n.distance, p.category, p.name, p.colour, p.image_sha256, n.exact, {(ofProduct ? "(SELECT category FROM q)" : "NULL::text")},
-                   {verdict}, p.swatch_hex, p.swatch_name, {product}
+                   {verdict}, p.swatch_hex, p.swatch_name, {product}, {BlockScores(model, vector)}
             FROM ({nearest}) n
             JOIN products p ON p.sku = n.sku
             ORDER BY n.distance, n.sku
@@ -189,12 +192,32 @@ public sealed partial class CatalogStore
                     reader.GetFieldValue<byte[]>(5),
                     review,
                     ReadSwatch(reader, 9),
-                    reader.GetBoolean(13)));
+                    reader.GetBoolean(13),
+                    reader.IsDBNull(14) ? null : reader.GetFieldValue<float[]>(14)));
             }
         }
         if (rows == 0) return await NoRowsAsync(query, model, started, cancellationToken);
         metrics.Search(method!.Value, Stopwatch.GetElapsedTime(started));
         return new VariantResult(hits, productCategory, ProductSwatch: productSwatch);
+    }
+
+    /// <summary>
+    /// Each block's cosine between a hit and the query, for a model of several blocks (the
+    /// verifier reads them): the cosine distance of the block's slices, since each block is a unit
+    /// vector scaled by its weight. Only the returned rows pay for it.
+    /// </summary>
+    private static string BlockScores(ActiveModel model, string vector)
+    {
+        if (model.Blocks.Count < 2) return "NULL::real[]";
+        var offset = 1; // subvector counts from 1
+        var cosines = new List<string>();
+        foreach (var block in model.Blocks)
+        {
+            cosines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"1 - (subvector(n.embedding{VectorCast(model)}, {offset}, {block.Length}) <=> subvector({vector}{VectorCast(model)}, {offset}, {block.Length}))"));
+            offset += block.Length;
+        }
+        return $"ARRAY[{string.Join(", ", cosines)}]::real[]";
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
+using ColorVariants.Core.Evaluation;
 using ColorVariants.Core.Images;
 using CatalogSku = ColorVariants.Core.Catalog.Sku;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,8 +17,9 @@ namespace ColorVariants.Api.Variants;
 /// <param name="Threshold">The variant threshold the hits were judged by (<see cref="VariantThresholds"/>).</param>
 /// <param name="ProductSwatch">The query product's swatch (null before the backfill reaches it).</param>
 /// <param name="SameColourMaxDeltaE">Variants:SameColourMaxDeltaE, what <see cref="IsSameColour"/> compares with.</param>
+/// <param name="Verifier">The verifier that decides (<see cref="DecidingVerifier"/>), or null: the score threshold decides.</param>
 public sealed record ProductVariants(string Sku, string? ProductCategory, string? Category, ActiveModel Model, double Threshold,
-    IReadOnlyList<VariantHit> Hits, Swatch? ProductSwatch, double SameColourMaxDeltaE)
+    IReadOnlyList<VariantHit> Hits, Swatch? ProductSwatch, double SameColourMaxDeltaE, VariantVerifier? Verifier)
 {
     /// <returns>The variants, or the problem to answer (400 bad parameters, 404 unknown sku, 409 no vector yet).</returns>
     public static async Task<(ProductVariants? Variants, ProblemHttpResult? Problem)> FindAsync(
@@ -30,29 +32,51 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
         var model = models.Active;
         var inCategory = sameCategory ?? true;
         var threshold = thresholds.Current;
+        var wanted = limit ?? options.DefaultLimit;
         // Reviewed pairs win over the model (the statement reads the verdicts): a rejected product
-        // never appears, a confirmed one is a variant whatever it scores.
-        var query = VariantQuery.OfProduct(sku, inCategory, limit ?? options.DefaultLimit, MinScore(minScore, variantsOnly, threshold));
+        // never appears, a confirmed one is a variant whatever it scores. With a verifier the store
+        // finds the nearest VariantRanking.Candidates, and the ranking decides which come first.
+        var query = VariantQuery.OfProduct(sku, inCategory, VariantRanking.Fetch(model, wanted), model.Verifier is null ? MinScore(minScore, variantsOnly, threshold) : minScore);
         var found = await store.FindVariantsAsync(query, model, cancellationToken);
         if (found.Product == QueryProductState.Unknown) return (null, Problems.UnknownSku(sku));
         if (found.Product == QueryProductState.NotEmbedded) return (null, Problems.NotEmbeddedYet(sku, model.Name));
 
         var category = inCategory ? found.ProductCategory : null;
-        return (new ProductVariants(sku, found.ProductCategory, category, model, threshold, found.Hits, found.ProductSwatch, decision.SameColourMaxDeltaE), null);
+        var ranked = VariantRanking.Rank(found.Hits, model, thresholds.VerifierChance, found.ProductSwatch);
+        var variants = new ProductVariants(sku, found.ProductCategory, category, model, threshold, ranked, found.ProductSwatch, decision.SameColourMaxDeltaE,
+            DecidingVerifier(model, thresholds));
+        return (variants with { Hits = ranked.Where(h => !variantsOnly || variants.IsVariant(h)).Take(wanted).ToList() }, null);
     }
 
     /// <summary>
-    /// variantsOnly=true is minScore at the threshold: the same query, and since both compare
-    /// rounded scores, exactly the items that <see cref="IsVariant"/> calls variants.
+    /// Without a verifier, variantsOnly=true is minScore at the threshold: the same query, and since
+    /// both compare rounded scores, exactly the items that <see cref="IsVariant(VariantHit, double)"/> calls variants.
     /// </summary>
     public static double? MinScore(double? minScore, bool variantsOnly, double threshold) =>
         variantsOnly ? Math.Max(minScore ?? -1, threshold) : minScore;
 
-    /// <summary>The decision on one hit: its rounded score at or above the model's threshold.</summary>
+    /// <summary>
+    /// The model's verifier decides, unless the catalog calibrated a score threshold on its own
+    /// labels (POST /models/active/variant-threshold): a shop's own trade-off wins over the model's.
+    /// </summary>
+    public static VariantVerifier? DecidingVerifier(ActiveModel model, VariantThresholds thresholds) =>
+        thresholds.Status.Source == "calibrated" ? null : model.Verifier;
+
+    /// <summary>
+    /// The model's decision on one hit: with a deciding verifier (and the hit ranked by it), its
+    /// probability at or above the verifier's threshold and another colour than the query (the same
+    /// colour is a duplicate, never a variant); else its rounded score at or above the score threshold.
+    /// </summary>
+    public static bool IsVariant(VariantHit hit, double threshold, VariantVerifier? verifier, Swatch? query, double sameColourMaxDeltaE) =>
+        verifier is not null && hit.Probability is { } probability
+            ? probability >= verifier.Threshold && !SameColour(query, hit.Swatch, sameColourMaxDeltaE)
+            : IsVariant(hit, threshold);
+
+    /// <summary>The score threshold's decision on one hit: its rounded score at or above it.</summary>
     public static bool IsVariant(VariantHit hit, double threshold) => hit.Score >= threshold;
 
     /// <summary>The decision on a hit of this product's: a confirmed pair always, else the model's.</summary>
-    public bool IsVariant(VariantHit hit) => hit.Review == Verdict.Confirmed || IsVariant(hit, Threshold);
+    public bool IsVariant(VariantHit hit) => hit.Review == Verdict.Confirmed || IsVariant(hit, Threshold, Verifier, ProductSwatch, SameColourMaxDeltaE);
 
     /// <summary>
     /// A hit in this product's variant group (or confirmed with it) whose swatch is within

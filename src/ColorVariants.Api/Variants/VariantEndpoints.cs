@@ -100,12 +100,18 @@ public static class VariantEndpoints
         var vector = (await store.CurrentWhiteningAsync(model, cancellationToken)).Project(embedded.Raw);
 
         var threshold = thresholds.Current;
-        var query = VariantQuery.ByVector(vector, filter, limit ?? options.Value.DefaultLimit, ProductVariants.MinScore(minScore, variantsOnly ?? false, threshold));
-        var hits = (await store.FindVariantsAsync(query, model, cancellationToken)).Hits;
+        var wanted = limit ?? options.Value.DefaultLimit;
+        var only = variantsOnly ?? false;
+        var query = VariantQuery.ByVector(vector, filter, VariantRanking.Fetch(model, wanted), model.Verifier is null ? ProductVariants.MinScore(minScore, only, threshold) : minScore);
+        // A search by image reads no swatch of the picture: the verifier goes without the colour difference.
+        var hits = VariantRanking.Rank((await store.FindVariantsAsync(query, model, cancellationToken)).Hits, model, thresholds.VerifierChance, null);
+        var verifier = ProductVariants.DecidingVerifier(model, thresholds);
+        bool IsVariant(VariantHit h) => ProductVariants.IsVariant(h, threshold, verifier, null, 0);
         return TypedResults.Ok(new SearchResponse(model.Name, filter, threshold,
-            hits.Select(h => ToResponse(h, ProductVariants.IsVariant(h, threshold), request)).ToList()));
+            hits.Where(h => !only || IsVariant(h)).Take(wanted).Select(h => ToResponse(h, IsVariant(h), request)).ToList()));
     }
 
     private static VariantResponse ToResponse(VariantHit hit, bool isVariant, HttpRequest request) =>
-        new(hit.Sku, hit.Score, isVariant, hit.Category, hit.Name, hit.Colour, ImageUrls.For(request, hit.Sku, hit.ImageSha256), Swatch: hit.Swatch);
+        new(hit.Sku, hit.Score, isVariant, hit.Category, hit.Name, hit.Colour, ImageUrls.For(request, hit.Sku, hit.ImageSha256), Swatch: hit.Swatch,
+            Probability: hit.Probability);
 }

@@ -79,6 +79,22 @@ public sealed class VariantThresholds(
         }
     }
 
+    /// <summary>
+    /// The chance scores a verifier reads (Variants/VariantRanking): only those measured under the
+    /// whitening in force, since the verifier learned on whitened catalogs. Null before the catalog's
+    /// first whitening, and then the score order stands.
+    /// </summary>
+    public (ChanceScores Scores, int CatalogSize)? VerifierChance
+    {
+        get
+        {
+            var known = whitening.Known;
+            return known.Whitening is { } fitted && Volatile.Read(ref _chance) is { Scores: { } scores } measured && measured.WhiteningVersion == known.Version
+                ? (scores, fitted.SampleCount)
+                : null;
+        }
+    }
+
     /// <summary>Reads the active model's stored calibration (start-up, and each background check, so instances agree).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {

@@ -127,6 +127,15 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [Description("Vectors written earlier by --embeddings-out (sku,v0,v1,...), instead of embedding the images again; unwhitened ones when --whiten follows.")]
         public string? Vectors { get; init; }
 
+        [CommandOption("--verifier")]
+        [Description("Train the variant verifier (Core VariantVerifier) on the train split's lists (each product's --verifier-candidates nearest of its category, whitened on the train split), choose its threshold there for --target-precision on each product's --neighbours, then re-rank and decide on the evaluated split. Needs --split validation.")]
+        public bool Verifier { get; init; }
+
+        [CommandOption("--verifier-candidates <n>")]
+        [Description("How many of each product's nearest the verifier re-ranks (default 50, as the service).")]
+        [DefaultValue(50)]
+        public int VerifierCandidates { get; init; } = 50;
+
         [CommandOption("--grouping")]
         [Description("Also decide which neighbours are variants: a threshold calibrated on the labels of another split (--calibrate-on) to --target-precision, its pairwise precision and recall here, and the catalog's variant groups (EVALUATION.md's grouping protocol).")]
         public bool Grouping { get; init; }
@@ -192,6 +201,9 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
                 return ValidationResult.Error("--grouping calibrates on another split than the evaluated one: give --split validation (or train) and --calibrate-on the other, or a --threshold.");
             if (TargetPrecision is <= 0 or > 1) return ValidationResult.Error("--target-precision is in (0, 1].");
             if (Neighbours is < 1 or > 100) return ValidationResult.Error("--neighbours is 1 to 100.");
+            if (Verifier && (Split != "validation" || LearnedWhitening is not null || Grouping))
+                return ValidationResult.Error("--verifier goes with --split validation, without --learned-whitening or --grouping.");
+            if (VerifierCandidates is < 10 or > 100) return ValidationResult.Error("--verifier-candidates is 10 to 100.");
             if ((PrCurve is not null || Threshold is not null || ThresholdSpreads is not null) && !Grouping) return ValidationResult.Error("--pr-curve, --threshold and --threshold-spreads go with --grouping.");
             if (Model is not null && !File.Exists(Model)) return ValidationResult.Error($"No model file {Model}.");
             if (Baseline is not null and not (ColourHistogramBaseline or ImageNetRgbBaseline or ImageNetGrayBaseline or ServedDefaultBaseline or StructureBaseline))
@@ -243,7 +255,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         if (settings.Products is { } products) entries = FirstStyles(entries, products);
         var calibrating = settings.Grouping && settings.Threshold is null && settings.ThresholdSpreads is null;
         var calibrationEntries = calibrating ? InSplit(catalog, settings.CalibrateOn) : [];
-        var learningEntries = settings.LearnedWhitening is null ? [] : InSplit(catalog, settings.Split == "tuning" ? LearningForTuning : "train");
+        var learningEntries = settings.LearnedWhitening is null && !settings.Verifier ? [] : InSplit(catalog, settings.Split == "tuning" ? LearningForTuning : "train");
         var clock = Stopwatch.StartNew();
 
         string name;
@@ -270,7 +282,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
             name = settings.Baseline is null ? model.Name
                 : settings.BaselineSize is { } size && size != BaselineSizeOf(settings) ? $"{settings.Baseline} {size} px" : settings.Baseline;
             input = (model.Preprocessing.InputSize, model.Preprocessing.ColourMode);
-            blocks = DescriptorBlocks.FromMetadata(model.Metadata, model.Dimensions);
+            blocks = model.Blocks;
             AnsiConsole.MarkupLineInterpolated($"Model [bold]{model.Name}[/] ({path}): {model.Dimensions} dimensions, {model.Preprocessing.InputSize} px, {model.Preprocessing.ColourMode}, {model.ExecutionProvider}.");
             vectors = WithProgress(toEmbed.Count, $"Embedding {toEmbed.Count} images", progress =>
                 CatalogEmbedder.Embed(model, toEmbed, settings.Batch, progress, cancellationToken));
@@ -301,6 +313,31 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         if (report.Shade is { } shade)
             AnsiConsole.MarkupLineInterpolated($"Shade bias (same category, {shade.Queries} queries): {F(shade.SameShade)} of the wrong top-10 neighbours share the query's {ShadeColumn}; {F(shade.Chance)} of its category's products do.");
 
+        VerifierFigures? verified = null;
+        if (settings.Verifier)
+        {
+            // Each split whitened on itself, as a catalog would be; swatches read from the images.
+            var trainVectors = vectors.Skip(entries.Count + calibrationEntries.Count).ToList();
+            var trainItems = ItemsOf(trainVectors, null, whiten, whiteningOptions, out _);
+            var blocksOf = blocks ?? DescriptorBlocks.Single(items[0].Vector.Length);
+            var embeddedEntries = vectors.Where(v => v.Vector is not null).Select(v => v.Entry).ToList();
+            var swatches = WithProgress(embeddedEntries.Count, $"Swatches of {embeddedEntries.Count} images", progress => SwatchesOf(embeddedEntries, progress));
+            var colourOf = embeddedEntries.Select((e, i) => (e.Sku, Colour: swatches[i] is { } sw ? Lab.FromRgb(Swatch.ParseHex(sw.Hex)) : (Lab?)null))
+                .ToDictionary(x => x.Sku, x => x.Colour, StringComparer.Ordinal);
+            VerifierSplit Split(string splitName, IReadOnlyList<EmbeddedItem> splitItems, IReadOnlyList<CatalogVector> splitVectors) =>
+                new(splitName, splitItems, splitItems.Select(i => colourOf[i.Sku]).ToList(), blocksOf);
+            // Smaller catalogs of whole train styles, each whitened on itself: the verifier learns how a catalog's size moves its scores.
+            var pieces = new List<VerifierSplit>();
+            foreach (var size in VerifierCatalogSizes)
+                foreach (var piece in Pieces(trainVectors, size))
+                    pieces.Add(Split($"train piece of {piece.Count}", ItemsOf(piece, null, whiten, whiteningOptions, out _), piece));
+            var evaluatedVectors = vectors.Take(entries.Count).ToList();
+            var smaller = new[] { 400, 700 }.Select(size => Pieces(evaluatedVectors, size)[0])
+                .Select(piece => Split($"first {piece.Count} of the {settings.Split} styles", ItemsOf(piece, null, whiten, whiteningOptions, out _), piece)).ToList();
+            verified = VerifierEvaluation.Run(Split("train", trainItems, trainVectors), pieces, Split(settings.Split, items, evaluatedVectors), smaller,
+                settings.VerifierCandidates, settings.TargetPrecision, settings.Neighbours);
+        }
+
         GroupingFigures? grouping = null;
         if (settings.Grouping)
         {
@@ -313,11 +350,29 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         {
             new EvalRecord(name, settings.Model is null ? null : Path.GetFullPath(settings.Model), settings.Baseline, input.Size,
                 input.Colour.ToString().ToLowerInvariant(), descriptorText, whiteningText, catalog.Root, catalog.Fingerprint, settings.Split,
-                report.Items, report.Open, report.SameCategory, report.Shade, Math.Round(clock.Elapsed.TotalSeconds, 1), grouping).Write(settings.Json);
+                report.Items, report.Open, report.SameCategory, report.Shade, Math.Round(clock.Elapsed.TotalSeconds, 1), grouping, verified).Write(settings.Json);
             AnsiConsole.MarkupLineInterpolated($"Figures written to {settings.Json}.");
         }
         if (settings.EmbeddingsOut is not null) WriteVectors(settings.EmbeddingsOut, items.Select(i => (i.Sku, i.Vector)).ToList());
         return Task.FromResult(0);
+    }
+
+    /// <summary>The sizes of the smaller catalogs the verifier also learns from (whole train styles, in SHA-1 order).</summary>
+    private static readonly int[] VerifierCatalogSizes = [400, 1200];
+
+    /// <summary>Consecutive runs of whole styles (in the order of their SHA-1) of about <paramref name="size"/> products each; a short last run is left out.</summary>
+    private static List<List<CatalogVector>> Pieces(IReadOnlyList<CatalogVector> vectors, int size)
+    {
+        var pieces = new List<List<CatalogVector>>();
+        var current = new List<CatalogVector>();
+        foreach (var style in vectors.Where(v => v.Vector is not null).GroupBy(v => v.Entry.Style!).OrderBy(g => StyleSplit.Hash(g.Key), StringComparer.Ordinal))
+        {
+            current.AddRange(style);
+            if (current.Count < size) continue;
+            pieces.Add(current);
+            current = [];
+        }
+        return pieces;
     }
 
     /// <summary>What a learned whitening learns from when the tuning split is evaluated: the other train styles.</summary>
@@ -577,7 +632,7 @@ public sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         var descriptor = settings.Baseline == ServedDefaultBaseline ? DescriptorOptions.Default
             : settings.Descriptor is null ? DescriptorOptions.Plain : DescriptorOptions.Parse(settings.Descriptor);
         descriptorText = descriptor.ToString();
-        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{colour} {size} {descriptor}")))[..12];
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{colour} {size} {descriptor} {DefaultModel.DefaultVerifier}")))[..12];
         var fileName = $"resnet18-imagenet-{colour.ToString().ToLowerInvariant()}-{size}px-{key}.onnx";
         return DefaultModel.EnsurePrepared(Path.Combine(AppContext.BaseDirectory, "models", fileName), colour, size, descriptor);
     }

@@ -32,7 +32,8 @@ public sealed record EvalRecord(
     RetrievalFigures SameCategory,
     ShadeBias? ShadeBias,
     double Seconds,
-    GroupingFigures? Grouping = null)
+    GroupingFigures? Grouping = null,
+    VerifierFigures? Verifier = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 

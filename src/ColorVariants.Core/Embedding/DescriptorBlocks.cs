@@ -51,3 +51,23 @@ public static class DescriptorBlocks
         return blocks;
     }
 }
+
+/// <summary>Each block's own cosine between two fused vectors.</summary>
+public static class BlockCosines
+{
+    /// <summary>
+    /// Writes each block's cosine into <paramref name="destination"/>. Both the whitened vectors and
+    /// a fused model's raw output hold block b at length sqrt(weight b) in a unit vector, so the
+    /// block's cosine is its slice's dot product over its weight.
+    /// </summary>
+    public static void Of(ReadOnlySpan<float> a, ReadOnlySpan<float> b, IReadOnlyList<DescriptorBlock> blocks, Span<float> destination)
+    {
+        var offset = 0;
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var length = blocks[i].Length;
+            destination[i] = VectorMath.Dot(a.Slice(offset, length), b.Slice(offset, length)) / blocks[i].Weight;
+            offset += length;
+        }
+    }
+}

@@ -12,6 +12,8 @@ public static class ModelMetadataKeys
     public const string Descriptor = "colorvariants.descriptor";
     /// <summary>Descriptors side by side in the output, each whitened by itself and weighted (Core <c>DescriptorBlocks</c>).</summary>
     public const string Blocks = "colorvariants.blocks";
+    /// <summary>The model's variant verifier (Core <c>VariantVerifier</c>, "bias;weights;threshold"): it re-ranks each answer's candidates and decides which are variants.</summary>
+    public const string Verifier = "colorvariants.verifier";
     /// <summary>The model's own variant threshold (cosine), used until a catalog calibrates one.</summary>
     public const string VariantThreshold = "colorvariants.variant_threshold";
     public const string CatalogFingerprint = "colorvariants.catalog_fingerprint";

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using ColorVariants.Core.Embedding;
+using ColorVariants.Core.Evaluation;
 using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,14 @@ public sealed class EmbeddingModel : IDisposable
             ? int.Parse(size, CultureInfo.InvariantCulture)
             : session.OutputMetadata[_outputNames[0]].Dimensions[^1];
         if (Dimensions <= 0) throw new InvalidDataException($"{path}: the output size is not known; add '{ModelMetadataKeys.EmbeddingSize}' metadata.");
+        Blocks = DescriptorBlocks.FromMetadata(Metadata, Dimensions);
+        if (Metadata.TryGetValue(ModelMetadataKeys.Verifier, out var verifier))
+        {
+            try { Verifier = VariantVerifier.Parse(verifier); }
+            catch (FormatException e) { throw new InvalidDataException($"{path}: its verifier metadata is unreadable: {e.Message}", e); }
+            if (Verifier.Weights.Length != VerifierFeatures.Names(Blocks.Count).Length)
+                throw new InvalidDataException($"{path}: its verifier has {Verifier.Weights.Length} weights; {Blocks.Count} blocks give {VerifierFeatures.Names(Blocks.Count).Length} features.");
+        }
         ExecutionProvider = executionProvider;
         FilePath = Path.GetFullPath(path);
         using var stream = File.OpenRead(path);
@@ -45,6 +54,10 @@ public sealed class EmbeddingModel : IDisposable
     /// <summary>Content hash of the model file: its version, whatever it is called.</summary>
     public string Sha256 { get; }
     public int Dimensions { get; }
+    /// <summary>The descriptors side by side in the output, each whitened by itself (one block unless the file says more).</summary>
+    public IReadOnlyList<DescriptorBlock> Blocks { get; }
+    /// <summary>The model's variant verifier, when its file carries one.</summary>
+    public VariantVerifier? Verifier { get; }
     public PreprocessingSpec Preprocessing { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
     public string ExecutionProvider { get; }
