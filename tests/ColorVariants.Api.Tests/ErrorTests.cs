@@ -191,6 +191,43 @@ public class ErrorTests(SmallLimitsFactory factory) : IClassFixture<SmallLimitsF
     }
 
     [Fact]
+    public async Task A_text_field_sent_twice_is_a_400_and_stores_nothing()
+    {
+        // Binding joined the parts: a product was stored with the category "A,B".
+        using var form = Uploads.Form(Uploads.Product(0, Uploads.Red), category: "A");
+        form.Add(new StringContent("B"), "category");
+        var problem = await Problem(await _client.PutAsync("/products/two-categories", form), HttpStatusCode.BadRequest);
+        Assert.Contains("'category'", problem.Detail);
+        await Problem(await _client.GetAsync("/products/two-categories"), HttpStatusCode.NotFound);
+        using var search = Uploads.Form(Uploads.Product(0, Uploads.Red), category: "A");
+        search.Add(new StringContent("B"), "category");
+        await Problem(await _client.PostAsync("/variants/search", search), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_search_category_longer_than_an_upload_may_store_is_a_400()
+    {
+        using var search = Uploads.Form(Uploads.Product(0, Uploads.Red), category: new string('c', ProductForm.MaxTextLength + 1));
+        var problem = await Problem(await _client.PostAsync("/variants/search", search), HttpStatusCode.BadRequest);
+        Assert.Contains($"at most {ProductForm.MaxTextLength}", problem.Detail);
+    }
+
+    [Theory]
+    [InlineData(1, 16_385)]
+    [InlineData(20_000, 1)]
+    public async Task A_picture_one_pixel_wide_or_high_is_stored_with_its_swatch(int width, int height)
+    {
+        // Fuzzing found these answering 500 (Swatch.Of divided by zero samples).
+        using var image = new Image<Rgb24>(width, height, Uploads.Red);
+        using var png = new MemoryStream();
+        image.SaveAsPng(png);
+        var sku = $"line-{width}x{height}";
+        Assert.Equal(HttpStatusCode.Created, (await _client.PutAsync($"/products/{sku}", Uploads.Form(png.ToArray()))).StatusCode);
+        var stored = await _client.GetFromJsonAsync<ProductResponse>($"/products/{sku}");
+        Assert.Equal("#c81e1e", stored!.Swatch!.Hex);
+    }
+
+    [Fact]
     public async Task Attributes_are_capped_in_keys_key_length_and_value_length()
     {
         var image = Uploads.Product(3, Uploads.Black);

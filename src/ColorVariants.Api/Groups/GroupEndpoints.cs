@@ -82,8 +82,8 @@ public static class GroupEndpoints
         await response.WriteAsync("group_id,sku\n", cancellationToken);
         await foreach (var (groupId, sku) in store.ExportGroupsAsync(models.Active, minSize ?? 1, cancellationToken))
         {
-            // Skus hold no commas, quotes or line breaks (Core Sku), so they need no CSV quoting.
-            line.Clear().Append(groupId).Append(',').Append(sku).Append('\n');
+            // Skus hold no commas, quotes or line breaks (Core Sku), but may start with '-': a formula to a spreadsheet.
+            line.Clear().Append(Csv.Field(groupId)).Append(',').Append(Csv.Field(sku)).Append('\n');
             await response.WriteAsync(line.ToString(), cancellationToken);
         }
         return TypedResults.Empty;

@@ -16,6 +16,7 @@ public sealed class CatalogStartup(
     CatalogStore store,
     ServedModel models,
     VariantThresholds thresholds,
+    Microsoft.Extensions.Options.IOptions<VariantDecisionOptions> decision,
     ILogger<CatalogStartup> logger) : IHostedService
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -31,7 +32,9 @@ public sealed class CatalogStartup(
             try
             {
                 await migrator.MigrateAsync(cancellationToken);
-                models.Registered(await store.RegisterModelAsync(embedder.Model, cancellationToken));
+                var registered = await store.RegisterModelAsync(embedder.Model, cancellationToken);
+                // Variants:UseVerifier=false serves the model's score order and threshold alone.
+                models.Registered(decision.Value.UseVerifier ? registered : registered with { Verifier = null });
                 await thresholds.LoadAsync(cancellationToken);
                 _completed.TrySetResult();
                 return;

@@ -20,4 +20,15 @@ public static class ImageForm
                 : null;
         return problem is null;
     }
+
+    /// <summary>
+    /// True when none of <paramref name="fields"/> comes twice; otherwise the 400 to answer. Binding
+    /// joins two parts of one text field as "A,B", which would be stored (a category "A,B") or parsed as one.
+    /// </summary>
+    public static bool HasEachOnce(HttpRequest request, string[] fields, [NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        var twice = fields.FirstOrDefault(f => request.Form[f].Count > 1);
+        problem = twice is null ? null : Problems.BadParameter(twice, $"The multipart form has more than one '{twice}' field; send it once.");
+        return problem is null;
+    }
 }

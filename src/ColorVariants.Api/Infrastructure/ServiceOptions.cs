@@ -91,6 +91,8 @@ public sealed class VariantDecisionOptions
     /// styles as EVALUATION.md's grouping protocol does (docs/RESULTS.md, "The decision").
     /// </summary>
     [Range(0.0, 100.0)] public double DefaultSpreadsAboveChance { get; set; } = 16.59;
+    /// <summary>Rank and decide with the model file's verifier when it has one (Variants/VariantRanking); false: by score and threshold alone.</summary>
+    public bool UseVerifier { get; set; } = true;
     /// <summary>A fixed cosine instead of <see cref="DefaultSpreadsAboveChance"/> (unset: none).</summary>
     [Range(-1.0, 1.0)] public double? DefaultThreshold { get; set; }
     /// <summary>The product attribute whose equal values mark colour variants (what an import's `style` column becomes).</summary>

@@ -80,6 +80,7 @@ public static class ProductEndpoints
     {
         if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
         if (!ImageForm.HasOne(image, request, out var imageProblem)) return imageProblem;
+        if (!ImageForm.HasEachOnce(request, ["category", "name", "colour", "attributes"], out var repeated)) return repeated;
         if (ProductForm.Read(category, name, colour, attributes, out var fields) is { } fieldProblem) return fieldProblem;
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.

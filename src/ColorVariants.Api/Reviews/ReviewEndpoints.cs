@@ -97,18 +97,15 @@ public static class ReviewEndpoints
         await response.WriteAsync("sku_a,sku_b,verdict,reviewer,at\n", cancellationToken);
         await foreach (var review in store.ExportReviewsAsync(cancellationToken))
         {
-            // Skus need no quoting (Core Sku: letters, digits, '.', '_', '-'); a reviewer may hold anything storable.
-            line.Clear().Append(review.SkuA).Append(',').Append(review.SkuB).Append(',')
+            // A sku may start with '-' (Core Sku), a reviewer hold anything storable: every text through Csv.Field.
+            line.Clear().Append(Csv.Field(review.SkuA)).Append(',').Append(Csv.Field(review.SkuB)).Append(',')
                 .Append(review.Verdict == Verdict.Confirmed ? "confirmed" : "rejected").Append(',')
-                .Append(CsvField(review.Reviewer)).Append(',')
+                .Append(Csv.Field(review.Reviewer)).Append(',')
                 .Append(review.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)).Append('\n');
             await response.WriteAsync(line.ToString(), cancellationToken);
         }
         return TypedResults.Empty;
     }
-
-    private static string CsvField(string text) =>
-        text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteReview(
         long id, CatalogStore store, VariantGroups groups, CancellationToken cancellationToken)

@@ -88,9 +88,13 @@ public static class VariantEndpoints
         CancellationToken cancellationToken)
     {
         if (!ImageForm.HasOne(image, request, out var imageProblem)) return imageProblem;
+        if (!ImageForm.HasEachOnce(request, ["category", "limit", "minScore", "variantsOnly"], out var repeated)) return repeated;
         if (ProductVariants.CheckParameters(limit, minScore, options.Value) is { } problem) return problem;
         var filter = string.IsNullOrWhiteSpace(category) ? null : category.Trim();
         if (filter is not null && !StorableText.IsStorable(filter)) return Problems.BadParameter("category", $"'category' {StorableText.Rule}.");
+        // As an upload caps it: no stored product has a longer category, and the statement need not carry one.
+        if (filter?.Length > Products.ProductForm.MaxTextLength)
+            return Problems.BadParameter("category", $"'category' has {filter.Length} characters; at most {Products.ProductForm.MaxTextLength} are allowed.");
 
         // Bad images throw ImageRejectedException; ImageRejectionFilter answers 413, 415 or 422.
         var content = await embedder.ReadUploadAsync(image, cancellationToken);

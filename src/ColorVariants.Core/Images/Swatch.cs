@@ -50,12 +50,14 @@ public sealed record Swatch(string Hex, string Name)
         var background = Lab.FromRgb(Letterbox.BorderColour(pixels, width, height));
         var step = Math.Max(1, (int)Math.Ceiling(Math.Sqrt((double)width * height / MaxSamples)));
 
-        var (columns, rows) = ((width - step / 2 + step - 1) / step, (height - step / 2 + step - 1) / step);
+        // At least one row and column of samples, inside the picture: a picture 1 pixel wide (or high)
+        // is sampled along its one column (or row), not skipped (no samples divided by zero).
+        var (columns, rows) = (Math.Max(1, (width - step / 2 + step - 1) / step), Math.Max(1, (height - step / 2 + step - 1) / step));
         var samples = new (Rgb24 Rgb, Lab Lab)[columns * rows];
         for (var row = 0; row < rows; row++)
             for (var column = 0; column < columns; column++)
             {
-                var rgb = pixels[(step / 2 + row * step) * width + step / 2 + column * step];
+                var rgb = pixels[Math.Min(step / 2 + row * step, height - 1) * width + Math.Min(step / 2 + column * step, width - 1)];
                 samples[row * columns + column] = (rgb, Lab.FromRgb(rgb));
             }
         var isBackground = Backdrop(samples, columns, rows, background);

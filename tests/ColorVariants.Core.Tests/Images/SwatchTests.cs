@@ -108,4 +108,16 @@ public class SwatchTests
         Assert.Equal("grey", ColourNames.Nearest(Lab.FromRgb(new Rgb24(120, 120, 120))));
         Assert.Equal(20, ColourNames.All.Distinct().Count());
     }
+
+    [Theory]
+    [InlineData(1, 20_000)]
+    [InlineData(20_000, 1)]
+    [InlineData(1, 16_385)]
+    [InlineData(1, 1)]
+    public void A_picture_one_pixel_wide_or_high_has_a_swatch(int width, int height)
+    {
+        // Fuzzing found these answering 500: no sample fell inside the picture, and the mean divided by zero.
+        using var image = new Image<Rgb24>(width, height, new Rgb24(200, 30, 40));
+        Assert.Equal("#c81e28", Swatch.Of(image).Hex);
+    }
 }
