@@ -41,7 +41,8 @@ public static class GroupSeeding
         for (var attempt = 0; ; attempt++)
         {
             var page = (await client.GetFromJsonAsync<GroupPage>($"/groups?{query}"))!;
-            if (page.Pending == 0 || attempt == 300) return page;
+            // Up to 2 minutes: a regroup of every category under a loaded CI box once took more than 30 s.
+            if (page.Pending == 0 || attempt == 1200) return page;
             await Task.Delay(100);
         }
     }

@@ -71,7 +71,7 @@ public class SessionSettingsTests(CatalogApiFactory factory) : IClassFixture<Cat
         // JIT-compiling the variant statement cost 15 x its CPU; sorts off keep the exact branch on the planned path.
         Assert.Equal(("off", "off", "off", "on", "off"), (await Show(sources.Writes, "jit"), await Show(sources.Reads, "jit"),
             await Show(sources.Searches, "jit"), await Show(sources.Writes, "enable_sort"), await Show(sources.Searches, "enable_sort")));
-        Assert.Equal(("80", "strict_order", "4"), (await Show(sources.Searches, "hnsw.ef_search"), await Show(sources.Searches, "hnsw.iterative_scan"),
+        Assert.Equal(("80", "strict_order", "8"), (await Show(sources.Searches, "hnsw.ef_search"), await Show(sources.Searches, "hnsw.iterative_scan"),
             await Show(sources.Searches, "hnsw.scan_mem_multiplier")));
     }
 }

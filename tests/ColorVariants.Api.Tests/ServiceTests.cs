@@ -46,6 +46,12 @@ public class ServiceTests(CatalogApiFactory factory) : IClassFixture<CatalogApiF
             "GET /variants/{sku} has no example answer");
         var limit = variants.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit");
         Assert.Contains("1-100", limit.GetProperty("description").GetString());
+        // Scores are numbers, not number-or-string; the servers are not whatever Host the request sent.
+        var score = document.GetProperty("components").GetProperty("schemas").GetProperty("VariantResponse").GetProperty("properties").GetProperty("score");
+        Assert.Equal("number", score.GetProperty("type").GetString());
+        using var spoofed = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json") { Headers = { Host = "evil.example:9999" } };
+        var echoed = await (await _client.SendAsync(spoofed)).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("evil.example", echoed);
         var ui = await _client.GetAsync("/swagger/index.html");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Contains("swagger", await ui.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);

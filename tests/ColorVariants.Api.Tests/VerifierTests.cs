@@ -74,6 +74,20 @@ public class VerifierTests(CatalogApiFactory factory, ITestOutputHelper output) 
         Assert.True(precision >= 0.8, $"of {called} items called variants only {precision:P1} are");
         Assert.True(r1 >= 0.35, $"a variant came first for only {r1:P1} of the queries");
 
+        // The groups come from the same decision: mostly one style each, and more than a handful of pairs.
+        var page = await GroupSeeding.SettledAsync(client, "minSize=2&limit=500");
+        long grouped = 0, sameStyle = 0;
+        foreach (var summary in page.Groups)
+        {
+            var group = (await client.GetFromJsonAsync<Groups.GroupResponse>($"/groups/{summary.GroupId}"))!;
+            var members = group.Members.Select(m => styleOf[m.Sku]).ToList();
+            grouped += members.Count * (members.Count - 1) / 2;
+            sameStyle += members.GroupBy(m => m).Sum(g => (long)g.Count() * (g.Count() - 1) / 2);
+        }
+        output.WriteLine($"{page.Groups.Count} groups: {sameStyle} of {grouped} grouped pairs share a style.");
+        // Measured: 7 groups, 7 of 7 grouped pairs of one style.
+        Assert.True(sameStyle >= 4 && sameStyle >= 0.8 * grouped, $"groups: {sameStyle} of {grouped} grouped pairs share a style");
+
         // variantsOnly keeps exactly the items called variants, in the same order.
         var sample = withVariants[0].Sku;
         var all = (await client.GetFromJsonAsync<VariantsResponse>($"/variants/{sample}?limit=50"))!.Variants.Where(v => v.IsVariant).Select(v => v.Sku);

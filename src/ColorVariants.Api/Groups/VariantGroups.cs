@@ -3,7 +3,9 @@ using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
 using ColorVariants.Api.Variants;
+using ColorVariants.Core.Colour;
 using ColorVariants.Core.Evaluation;
+using ColorVariants.Core.Images;
 using Microsoft.Extensions.Options;
 
 namespace ColorVariants.Api.Groups;
@@ -89,15 +91,27 @@ public sealed class VariantGroups(
     /// <returns>Categories its products were grouped under before (they moved): those are regrouped next.</returns>
     private async Task<IReadOnlyList<string>> RegroupAsync(ActiveModel model, string category, CancellationToken cancellationToken)
     {
-        var items = await store.CategoryVectorsAsync(model, category, cancellationToken);
-        var threshold = (float)thresholds.Current;
+        var stored = await store.CategoryVectorsAsync(model, category, cancellationToken);
+        var items = stored.Select(r => r.Item).ToList();
         // Reviewed pairs on top: confirmed ones joined, rejected ones kept apart.
         var index = items.Select((item, i) => (item.Sku, i)).ToDictionary(x => x.Sku, x => x.i, StringComparer.Ordinal);
         var reviews = await store.ReviewsAmongAsync(items.Select(i => i.Sku).ToList(), cancellationToken);
         var confirmed = reviews.Where(r => r.Verdict == Verdict.Confirmed).Select(r => (index[r.SkuA], index[r.SkuB])).ToList();
         var rejected = reviews.Where(r => r.Verdict == Verdict.Rejected).Select(r => (index[r.SkuA], index[r.SkuB])).ToList();
+        var verifier = Variants.ProductVariants.DecidingVerifier(model, thresholds);
+        var chance = thresholds.VerifierChance;
         var groups = await Task.Run(() =>
-            VariantGrouping.Group(VariantDecision.NearestInCategory(items, options.Value.Neighbours), threshold, confirmed, rejected), cancellationToken);
+        {
+            if (verifier is null || chance is not { } catalog)
+                return VariantGrouping.Group(VariantDecision.NearestInCategory(items, options.Value.Neighbours), (float)thresholds.Current, confirmed, rejected);
+            // The verifier's decision, as /variants makes it: each product's nearest re-ranked, mutual
+            // neighbours joined at its threshold, the same colour kept apart (never a variant).
+            var colours = stored.Select(r => r.SwatchHex is null ? (Lab?)null : Lab.FromRgb(Swatch.ParseHex(r.SwatchHex))).ToList();
+            var lists = VerifiedNeighbours.Of(items, colours, model.Blocks, catalog.Scores, catalog.CatalogSize, verifier, Variants.VariantRanking.Candidates)
+                .Select(l => (IReadOnlyList<(int, float)>)l.Take(options.Value.Neighbours).ToList()).ToArray();
+            var apart = VerifiedNeighbours.SameColour(lists, colours, options.Value.SameColourMaxDeltaE);
+            return VariantGrouping.Group(lists, verifier.Threshold, confirmed, rejected.Concat(apart));
+        }, cancellationToken);
         // Items are in sku order, so a group's smallest index is its smallest sku: the group's id.
         var rows = items.Select((item, i) => (item.Sku, items[groups[i]].Sku)).ToList();
         return await store.ReplaceCategoryGroupsAsync(model, category, rows, cancellationToken);

@@ -10,10 +10,16 @@ public static class OpenApiSetup
 
     public static IServiceCollection AddColorVariantsOpenApi(this IServiceCollection services)
     {
+        // Numbers are numbers: the web default also reads "0.5" as one, which the document then types
+        // number-or-string, and generated clients get a union for every score.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         services.AddOpenApi(options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
             {
+                // Relative: the document is served by the service it describes. The framework put the
+                // request's own Host here, so a client could be shown any host it sent.
+                document.Servers = [new OpenApiServer { Url = "/" }];
                 document.Info.Title = "ColorVariants";
                 document.Info.Description = "Colour variants of fashion products: products of the same design in other colours, " +
                                             "found as nearest neighbours of a colour-blind image embedding. Errors are RFC 9457 problem details.";

@@ -17,19 +17,19 @@ public sealed record GroupSummary(string GroupId, string Category, int Size);
 public sealed partial class CatalogStore
 {
     /// <summary>The searchable vectors of one category's products ('' for those without one), by sku.</summary>
-    public async Task<IReadOnlyList<EmbeddedItem>> CategoryVectorsAsync(ActiveModel model, string category, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(EmbeddedItem Item, string? SwatchHex)>> CategoryVectorsAsync(ActiveModel model, string category, CancellationToken cancellationToken)
     {
         await using var command = _writes.CreateCommand($"""
-            SELECT p.sku, e.embedding FROM products p
+            SELECT p.sku, e.embedding, p.swatch_hex FROM products p
             JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
             WHERE coalesce(p.category, '') = @category
             ORDER BY p.sku
             """);
         command.Parameters.AddWithValue("category", category);
-        var items = new List<EmbeddedItem>();
+        var items = new List<(EmbeddedItem, string?)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            items.Add(new EmbeddedItem(reader.GetString(0), "", category, ToFloats(reader.GetFieldValue<HalfVector>(1))));
+            items.Add((new EmbeddedItem(reader.GetString(0), "", category, ToFloats(reader.GetFieldValue<HalfVector>(1))), reader.IsDBNull(2) ? null : reader.GetString(2)));
         return items;
     }
 

@@ -13,7 +13,7 @@ public sealed record VerifierSplit(string Name, IReadOnlyList<EmbeddedItem> Item
 public sealed record VerifierFigures(
     string Verifier, int Candidates, int Queries,
     double RecallAt1Before, double MapAtRBefore, double RecallAt1After, double MapAtRAfter,
-    float Threshold, PairwiseFigures TrainDecision, PairwiseFigures Decision);
+    float Threshold, PairwiseFigures TrainDecision, PairwiseFigures Decision, PairwiseFigures? Groups = null);
 
 /// <summary>
 /// `eval --verifier`: trains Core <see cref="VariantVerifier"/> on the train split's lists (each
@@ -40,11 +40,13 @@ public static class VerifierEvaluation
         var threshold = calibrated?.Score ?? 1f;
         verifier = verifier with { Threshold = threshold };
 
-        var pairs = DecisionPairs(evaluated, verifier, candidates, neighbours, out var before, out var after);
+        var pairs = DecisionPairs(evaluated, verifier, candidates, neighbours, out var before, out var after, out var evaluatedLists);
         var decision = VariantDecision.At(pairs, PairwiseFigures.PositivePairs(evaluated.Items.Select(i => i.Style)), threshold);
+
+        var groups = Groups(evaluated, evaluatedLists, threshold, neighbours);
         var figures = new VerifierFigures(verifier.ToString(), candidates, before.Queries,
             before.RecallAt1, before.MapAtR, after.RecallAt1, after.MapAtR, threshold,
-            calibrated?.Figures ?? VariantDecision.At(trainPairs, trainPositives, threshold), decision);
+            calibrated?.Figures ?? VariantDecision.At(trainPairs, trainPositives, threshold), decision, groups);
 
         var names = VerifierFeatures.Names(train.Blocks.Count);
         var weights = string.Join(", ", names.Select((n, i) => $"{n} {verifier.Weights[i].ToString("0.000", CultureInfo.InvariantCulture)}"));
@@ -54,13 +56,16 @@ public static class VerifierEvaluation
         table.AddRow($"lists of {candidates} by score", F(before.RecallAt1), F(before.MapAtR), "", "", "");
         table.AddRow($"re-ranked by the verifier, threshold p >= {threshold:0.000}", F(after.RecallAt1), F(after.MapAtR),
             decision.Predicted.ToString(CultureInfo.InvariantCulture), F(decision.Precision), F(decision.Recall));
+        table.AddRow("groups from the decision (pairs in one group)", "", "", groups.Predicted.ToString(CultureInfo.InvariantCulture), F(groups.Precision), F(groups.Recall));
         table.AddRow($"(threshold chosen on {train.Name}, target {targetPrecision})", "", "", figures.TrainDecision.Predicted.ToString(CultureInfo.InvariantCulture), F(figures.TrainDecision.Precision), F(figures.TrainDecision.Recall));
         foreach (var piece in smaller)
         {
-            var piecePairs = DecisionPairs(piece, verifier, candidates, neighbours, out var pieceBefore, out var pieceAfter);
+            var piecePairs = DecisionPairs(piece, verifier, candidates, neighbours, out var pieceBefore, out var pieceAfter, out var pieceLists);
             var pieceDecision = VariantDecision.At(piecePairs, PairwiseFigures.PositivePairs(piece.Items.Select(i => i.Style)), threshold);
+            var pieceGroups = Groups(piece, pieceLists, threshold, neighbours);
             table.AddRow($"{piece.Name}: by score, then re-ranked", $"{F(pieceBefore.RecallAt1)} -> {F(pieceAfter.RecallAt1)}", $"{F(pieceBefore.MapAtR)} -> {F(pieceAfter.MapAtR)}",
                 pieceDecision.Predicted.ToString(CultureInfo.InvariantCulture), F(pieceDecision.Precision), F(pieceDecision.Recall));
+            table.AddRow($"{piece.Name}: groups", "", "", pieceGroups.Predicted.ToString(CultureInfo.InvariantCulture), F(pieceGroups.Precision), F(pieceGroups.Recall));
         }
         AnsiConsole.Write(table);
         foreach (var (name, splitPairs, splitPositives) in new[] { (train.Name, trainPairs, trainPositives), (evaluated.Name, pairs, PairwiseFigures.PositivePairs(evaluated.Items.Select(i => i.Style))) })
@@ -82,14 +87,7 @@ public static class VerifierEvaluation
         var labels = new bool[items.Count][];
         Parallel.For(0, items.Count, q =>
         {
-            var blocks = new float[split.Blocks.Count];
-            var ranked = lists[q].Select(c =>
-            {
-                var scores = new float[split.Blocks.Count];
-                BlockCosines.Of(items[q].Vector, items[c.Index].Vector, split.Blocks, scores);
-                return new VerifierCandidate(c.Score, scores, split.Colours[c.Index]);
-            }).ToList();
-            rows[q] = VerifierFeatures.Of(ranked, split.Colours[q], chance, items.Count);
+            rows[q] = VerifierFeatures.Of(VerifiedNeighbours.Candidates(items, split.Colours, split.Blocks, q, lists[q]), split.Colours[q], chance, items.Count);
             labels[q] = lists[q].Select(c => items[c.Index].Style == items[q].Style).ToArray();
         });
         return (rows, labels, lists);
@@ -100,7 +98,12 @@ public static class VerifierEvaluation
     /// pairs of each product and its first <paramref name="neighbours"/>, scored by probability.
     /// </summary>
     private static IReadOnlyList<ScoredPair> DecisionPairs(VerifierSplit split, VariantVerifier verifier, int candidates, int neighbours,
-        out (int Queries, double RecallAt1, double MapAtR) before, out (int Queries, double RecallAt1, double MapAtR) after)
+        out (int Queries, double RecallAt1, double MapAtR) before, out (int Queries, double RecallAt1, double MapAtR) after) =>
+        DecisionPairs(split, verifier, candidates, neighbours, out before, out after, out _);
+
+    private static IReadOnlyList<ScoredPair> DecisionPairs(VerifierSplit split, VariantVerifier verifier, int candidates, int neighbours,
+        out (int Queries, double RecallAt1, double MapAtR) before, out (int Queries, double RecallAt1, double MapAtR) after,
+        out (int Index, float Probability)[][] rerankedLists)
     {
         var items = split.Items;
         var (rows, labels, lists) = Lists(split, candidates);
@@ -111,6 +114,7 @@ public static class VerifierEvaluation
         var positives = items.Select((item, q) => items.Count(o => o != item && o.Category == item.Category && o.Style == item.Style)).ToArray();
         before = Figures(positives, q => labels[q]);
         after = Figures(positives, q => reranked[q].Select(c => items[c.Index].Style == items[q].Style).ToArray());
+        rerankedLists = reranked;
 
         var pairs = new Dictionary<(int, int), ScoredPair>();
         for (var q = 0; q < items.Count; q++)
@@ -123,6 +127,21 @@ public static class VerifierEvaluation
             }
         return pairs.Values.OrderByDescending(p => p.Score).ThenBy(p => p.A).ThenBy(p => p.B).ToList();
     }
+
+    /// <summary>
+    /// Groups from the verifier's decision: mutual neighbours among each product's first
+    /// <paramref name="neighbours"/> by probability, joined at the threshold (Core VariantGrouping), with
+    /// same-coloured pairs kept apart as rejected reviews are (the same colour is never a variant).
+    /// </summary>
+    private static PairwiseFigures Groups(VerifierSplit split, (int Index, float Probability)[][] reranked, float threshold, int neighbours)
+    {
+        var lists = reranked.Select(l => (IReadOnlyList<(int Index, float Score)>)l.Take(neighbours).ToList()).ToArray();
+        var apart = VerifiedNeighbours.SameColour(lists, split.Colours, SameColourMaxDeltaE);
+        return VariantGrouping.Score(split.Items, VariantGrouping.Group(lists, threshold, rejected: apart));
+    }
+
+    /// <summary>The service's Variants:SameColourMaxDeltaE default: swatches this close are one colour.</summary>
+    private const double SameColourMaxDeltaE = 2;
 
     /// <summary>EVALUATION.md's same-category R@1 and mAP@R over the lists (a variant past the list is a miss).</summary>
     private static (int Queries, double RecallAt1, double MapAtR) Figures(int[] positives, Func<int, bool[]> hits)

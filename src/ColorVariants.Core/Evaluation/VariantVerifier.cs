@@ -129,3 +129,50 @@ public sealed record VariantVerifier(float Bias, float[] Weights, float Threshol
         return new VariantVerifier(Number(bias), weights.Split(',').Select(Number).ToArray(), Number(threshold));
     }
 }
+
+/// <summary>
+/// A whole catalog's answers at once, as the service's ranking gives them one by one: each item's
+/// nearest <c>candidates</c> of its category by score, re-ranked by the verifier's probability (ties
+/// by score). What groups are made from, and what `eval --verifier` judges.
+/// </summary>
+public static class VerifiedNeighbours
+{
+    /// <param name="colours">Each item's swatch colour, when it has one.</param>
+    /// <param name="catalogSize">How many vectors the catalog's whitening was fitted on.</param>
+    public static IReadOnlyList<(int Index, float Probability)>[] Of(IReadOnlyList<EmbeddedItem> items, IReadOnlyList<Lab?> colours,
+        IReadOnlyList<Embedding.DescriptorBlock> blocks, ChanceScores chance, int catalogSize, VariantVerifier verifier, int candidates)
+    {
+        var lists = VariantDecision.NearestInCategory(items, candidates);
+        var result = new IReadOnlyList<(int Index, float Probability)>[items.Count];
+        Parallel.For(0, items.Count, q =>
+        {
+            var rows = VerifierFeatures.Of(Candidates(items, colours, blocks, q, lists[q]), colours[q], chance, catalogSize);
+            result[q] = lists[q].Select((c, i) => (c.Index, Probability: (float)verifier.Probability(rows[i]), c.Score))
+                .OrderByDescending(c => c.Probability).ThenByDescending(c => c.Score).Select(c => (c.Index, c.Probability)).ToList();
+        });
+        return result;
+    }
+
+    /// <summary>The verifier's view of query <paramref name="q"/>'s list: each candidate's score, block cosines and colour.</summary>
+    public static List<VerifierCandidate> Candidates(IReadOnlyList<EmbeddedItem> items, IReadOnlyList<Lab?> colours,
+        IReadOnlyList<Embedding.DescriptorBlock> blocks, int q, IReadOnlyList<(int Index, float Score)> list) =>
+        list.Select(c =>
+        {
+            var scores = new float[blocks.Count];
+            Embedding.BlockCosines.Of(items[q].Vector, items[c.Index].Vector, blocks, scores);
+            return new VerifierCandidate(c.Score, scores, colours[c.Index]);
+        }).ToList();
+
+    /// <summary>
+    /// The pairs of each list whose swatches are within <paramref name="maxDeltaE"/> (CIEDE2000): the same
+    /// colour is never a variant, so groups keep them apart as they keep a rejected review's pair.
+    /// </summary>
+    public static List<(int A, int B)> SameColour(IReadOnlyList<IReadOnlyList<(int Index, float Probability)>> lists, IReadOnlyList<Lab?> colours, double maxDeltaE)
+    {
+        var pairs = new List<(int A, int B)>();
+        for (var q = 0; q < lists.Count; q++)
+            foreach (var (c, _) in lists[q])
+                if (colours[q] is { } a && colours[c] is { } b && Ciede2000.Difference(a, b) <= maxDeltaE) pairs.Add((q, c));
+        return pairs;
+    }
+}
