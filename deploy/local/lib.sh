@@ -164,7 +164,9 @@ cv__debian_mirror() {
             /etc/apt/sources.list)" || true
     fi
     [[ "$keyring" == "-" ]] && keyring=""
-    uri="${CV_DEBIAN_MIRROR:-${uri:-http://deb.debian.org/debian}}"
+    # Only the machine's own apt sources (or CV_DEBIAN_MIRROR) name a mirror: no host is assumed.
+    uri="${CV_DEBIAN_MIRROR:-$uri}"
+    [[ -n "$uri" ]] || cv_die "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list; set CV_DEBIAN_MIRROR to the mirror URI pgvector's source package is fetched from"
     keyring="${CV_DEBIAN_KEYRING:-${keyring:-/usr/share/keyrings/debian-archive-keyring.gpg}}"
     printf '%s %s\n' "$uri" "$keyring"
 }
@@ -177,7 +179,8 @@ cv__build_pgvector() (
     local tmp mirror keyring
     tmp="$(mktemp -d /tmp/colorvariants-pgvector.XXXXXX)" || cv_die "mktemp failed"
     trap 'rm -rf "$tmp"' EXIT
-    read -r mirror keyring < <(cv__debian_mirror)
+    read -r mirror keyring < <(cv__debian_mirror) || true
+    [[ -n "$mirror" ]] || cv_die "no Debian mirror to fetch pgvector's source from (see the message above)"
     mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/src" || cv_die "mkdir in $tmp failed"
     printf 'deb-src [signed-by=%s] %s %s main\n' "$keyring" "$mirror" "$CV_PGVECTOR_SUITE" \
         > "$tmp/sources.list" || cv_die "cannot write $tmp/sources.list"

@@ -131,8 +131,10 @@ fi
 
 # Foreground. A background job of a non-interactive shell ignores SIGINT, and
 # the API has its own process group, so forward Ctrl-C / TERM ourselves.
-cv_log "starting API on $api_url (Ctrl-C stops it; the database keeps running)"
-setsid "${api_cmd[@]}" < /dev/null &
+cv_log "starting API on $api_url (Ctrl-C stops it; the database keeps running; log also in ${CV_API_LOG#"$CV_REPO"/})"
+cv_api_log_start
+# The log goes to the terminal and to .local/api.log, as in the background (tee in its own group survives the API's).
+setsid "${api_cmd[@]}" < /dev/null > >(tee -a "$CV_API_LOG") 2>&1 &
 pid=$!
 echo "$pid" > "$CV_API_PID_FILE"
 trap 'cv_stop_api' EXIT

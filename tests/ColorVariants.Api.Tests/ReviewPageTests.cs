@@ -153,7 +153,10 @@ public class ReviewLoginTests(KeyedReviewFactory factory) : IClassFixture<KeyedR
         using var client = factory.CreateClient();
         foreach (var path in new[] { "/reviews", "/reviews/export" })
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync(path)).StatusCode);
+            var refused = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            // It says what was refused: a read of the verdicts, not a catalog write.
+            Assert.Contains("Reading the review verdicts", (await refused.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>())!.Detail);
             var keyed = new HttpRequestMessage(HttpMethod.Get, path);
             keyed.Headers.Add("X-Api-Key", KeyedReviewFactory.Key);
             Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(keyed)).StatusCode);

@@ -75,13 +75,18 @@ public static class GroupEndpoints
         int? minSize, CatalogStore store, ServedModel models, HttpContext context, CancellationToken cancellationToken)
     {
         if (minSize is < 1) return Problems.BadParameter("minSize", "'minSize' is at least 1.");
+        // The first row is read before the response starts: a database out of reach is then a 503
+        // with Retry-After, not a 200 whose CSV is cut after its header.
+        await using var rows = store.ExportGroupsAsync(models.Active, minSize ?? 1, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var more = await rows.MoveNextAsync();
         var response = context.Response;
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = "attachment; filename=\"variant-groups.csv\"";
         var line = new StringBuilder();
         await response.WriteAsync("group_id,sku\n", cancellationToken);
-        await foreach (var (groupId, sku) in store.ExportGroupsAsync(models.Active, minSize ?? 1, cancellationToken))
+        for (; more; more = await rows.MoveNextAsync())
         {
+            var (groupId, sku) = rows.Current;
             // Skus hold no commas, quotes or line breaks (Core Sku), but may start with '-': a formula to a spreadsheet.
             line.Clear().Append(Csv.Field(groupId)).Append(',').Append(Csv.Field(sku)).Append('\n');
             await response.WriteAsync(line.ToString(), cancellationToken);

@@ -90,9 +90,11 @@ public static class ApiKeys
                 {
                     Status = StatusCodes.Status401Unauthorized,
                     Title = "Missing or wrong API key",
-                    Detail = metadata?.GetMetadata<RequiredMetadata>() is not null
-                        ? $"Catalog writes need the {Header} header with the service's key."
-                        : $"Searches by image need the {Header} header with the service's search key.",
+                    Detail = metadata?.GetMetadata<RequiredMetadata>() is null
+                        ? $"Searches by image need the {Header} header with the service's search key."
+                        : HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+                            ? $"Reading the review verdicts needs the {Header} header with the service's key."
+                            : $"Catalog writes need the {Header} header with the service's key.",
                 },
             });
         });

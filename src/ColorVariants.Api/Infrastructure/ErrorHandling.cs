@@ -11,7 +11,10 @@ public static class ErrorHandling
     public static IServiceCollection AddColorVariantsErrors(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestHandler>();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        // A value the framework cannot bind (limit=abc) is thrown, so its 400 can say which and why.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;
     }
 
@@ -78,6 +81,22 @@ public static class ErrorHandling
     /// Answers 503 with Retry-After for an unreachable database instead of a 500, so importers and
     /// proxies wait and retry; the data source reconnects by itself once the database is back.
     /// </summary>
+    /// <summary>A request the framework could not bind: its own status (400, 413, ...) with the framework's reason, e.g. 'Failed to bind parameter "int? limit" from "abc".'</summary>
+    private sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not BadHttpRequestException bad) return false;
+            context.Response.StatusCode = bad.StatusCode;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                Exception = exception,
+                ProblemDetails = { Status = bad.StatusCode, Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request", Detail = bad.Message },
+            });
+        }
+    }
+
     private sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)

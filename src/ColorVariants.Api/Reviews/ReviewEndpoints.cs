@@ -90,13 +90,18 @@ public static class ReviewEndpoints
 
     public static async Task<EmptyHttpResult> ExportReviews(CatalogStore store, HttpContext context, CancellationToken cancellationToken)
     {
+        // The first row is read before the response starts: a database out of reach is then a 503
+        // with Retry-After, not a 200 whose CSV is cut after its header.
+        await using var rows = store.ExportReviewsAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var more = await rows.MoveNextAsync();
         var response = context.Response;
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = "attachment; filename=\"reviews.csv\"";
         var line = new StringBuilder();
         await response.WriteAsync("sku_a,sku_b,verdict,reviewer,at\n", cancellationToken);
-        await foreach (var review in store.ExportReviewsAsync(cancellationToken))
+        for (; more; more = await rows.MoveNextAsync())
         {
+            var review = rows.Current;
             // A sku may start with '-' (Core Sku), a reviewer hold anything storable: every text through Csv.Field.
             line.Clear().Append(Csv.Field(review.SkuA)).Append(',').Append(Csv.Field(review.SkuB)).Append(',')
                 .Append(review.Verdict == Verdict.Confirmed ? "confirmed" : "rejected").Append(',')
