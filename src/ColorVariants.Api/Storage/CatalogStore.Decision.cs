@@ -43,7 +43,7 @@ public sealed partial class CatalogStore
     /// (e.g. the `style` an import carries), with the whitening version they were read under:
     /// what a calibration scores pairs on. Read in one repeatable-read snapshot.
     /// </summary>
-    public async Task<(IReadOnlyList<EmbeddedItem> Items, int WhiteningVersion)> LabelledVectorsAsync(
+    public async Task<(IReadOnlyList<EmbeddedItem> Items, IReadOnlyList<string?> SwatchHex, int WhiteningVersion)> LabelledVectorsAsync(
         ActiveModel model, string labelAttribute, CancellationToken cancellationToken)
     {
         await using var connection = await _writes.OpenConnectionAsync(cancellationToken);
@@ -53,8 +53,9 @@ public sealed partial class CatalogStore
             version = (int)(await read.ExecuteScalarAsync(cancellationToken))!;
 
         var items = new List<EmbeddedItem>();
+        var swatches = new List<string?>();
         await using (var command = new NpgsqlCommand($"""
-            SELECT p.sku, p.attributes ->> @label, p.category, e.embedding
+            SELECT p.sku, p.attributes ->> @label, p.category, e.embedding, p.swatch_hex
             FROM products p
             JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
             WHERE p.attributes ? @label AND p.attributes ->> @label <> ''
@@ -64,11 +65,14 @@ public sealed partial class CatalogStore
             command.Parameters.AddWithValue("label", labelAttribute);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
+            {
                 items.Add(new EmbeddedItem(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
                     ToFloats(reader.GetFieldValue<HalfVector>(3))));
+                swatches.Add(reader.IsDBNull(4) ? null : reader.GetString(4));
+            }
         }
         await transaction.CommitAsync(cancellationToken);
-        return (items, version);
+        return (items, swatches, version);
     }
 
     /// <summary>

@@ -56,11 +56,12 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
         variantsOnly ? Math.Max(minScore ?? -1, threshold) : minScore;
 
     /// <summary>
-    /// The model's verifier decides, unless the catalog calibrated a score threshold on its own
-    /// labels (POST /models/active/variant-threshold): a shop's own trade-off wins over the model's.
+    /// The model's verifier decides, with its threshold calibrated on the catalog's own labels when
+    /// there was one (POST /models/active/variant-threshold, or a refit); a score threshold calibrated
+    /// on labels before the catalog was whitened decides instead (<see cref="VariantThresholds.DecidingVerifier"/>).
     /// </summary>
     public static VariantVerifier? DecidingVerifier(ActiveModel model, VariantThresholds thresholds) =>
-        thresholds.Status.Source == "calibrated" ? null : model.Verifier;
+        model.Verifier is null ? null : thresholds.DecidingVerifier;
 
     /// <summary>
     /// The model's decision on one hit: with a deciding verifier (and the hit ranked by it), its

@@ -3,7 +3,9 @@ using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
+using ColorVariants.Core.Colour;
 using ColorVariants.Core.Evaluation;
+using ColorVariants.Core.Images;
 using ColorVariants.Core.Models;
 using Microsoft.Extensions.Options;
 
@@ -13,9 +15,11 @@ namespace ColorVariants.Api.Variants;
 /// <param name="Pairs">Distinct pairs among each labelled product's nearest neighbours in its category.</param>
 /// <param name="Predicted">Of them, the pairs at or above the threshold; <paramref name="Correct"/> of those share a label.</param>
 /// <param name="Positives">Pairs of labelled products that share a label, found among the neighbours or not.</param>
+/// <param name="OfVerifier">The threshold is the model verifier's probability (pairs among each product's nearest as the
+/// verifier orders them), not a score: the verifier then decides with it.</param>
 public sealed record ThresholdCalibration(
     double TargetPrecision, string LabelAttribute, int LabelledProducts, int Neighbours,
-    long Pairs, long Predicted, long Correct, long Positives, double Precision, double Recall, DateTimeOffset At);
+    long Pairs, long Predicted, long Correct, long Positives, double Precision, double Recall, DateTimeOffset At, bool OfVerifier = false);
 
 /// <summary>A calibrated threshold as stored with its model, and the whitening version its scores were read under.</summary>
 public sealed record StoredThreshold(double Score, ThresholdCalibration Calibration, int WhiteningVersion);
@@ -26,8 +30,10 @@ public sealed record StoredThreshold(double Score, ThresholdCalibration Calibrat
 /// <param name="Stale">Calibrated under an earlier whitening than the one served: scores have moved since; the next refit or calibration replaces it.</param>
 /// <param name="SpreadsAboveChance">Where the threshold lies on this catalog's chance scores (null before they are known).</param>
 /// <param name="Chance">The catalog's chance scores (Core <see cref="ChanceScores"/>): what two products taken at random score.</param>
+/// <param name="VerifierThreshold">The probability from which the model's verifier calls an item a variant, when it decides
+/// (Variants/VariantRanking): the model file's, or calibrated on the catalog's labels (<paramref name="VerifierCalibration"/>).</param>
 public sealed record VariantThresholdStatus(double Score, string Source, bool Stale, ThresholdCalibration? Calibration,
-    double? SpreadsAboveChance = null, ChanceScores? Chance = null);
+    double? SpreadsAboveChance = null, ChanceScores? Chance = null, double? VerifierThreshold = null, ThresholdCalibration? VerifierCalibration = null);
 
 public enum CalibrationOutcome { Calibrated, TooFewLabels, Unreachable }
 
@@ -68,9 +74,12 @@ public sealed class VariantThresholds(
         {
             var stored = Volatile.Read(ref _stored);
             var chance = Volatile.Read(ref _chance)?.Scores;
+            var verifier = DecidingVerifier;
             VariantThresholdStatus With(double score, string source, bool stale = false, ThresholdCalibration? calibration = null) =>
-                new(score, source, stale, calibration, chance is null ? null : Math.Round(chance.SpreadsAbove(score), 2), chance);
-            if (stored is not null)
+                new(score, source, stale, calibration, chance is null ? null : Math.Round(chance.SpreadsAbove(score), 2), chance,
+                    verifier is null ? null : Math.Round(verifier.Threshold, 4), stored is { Calibration.OfVerifier: true } ? stored.Calibration : null);
+            // A calibration of the verifier's probability leaves the score threshold to the model's or the default.
+            if (stored is not null && !stored.Calibration.OfVerifier)
                 return With(stored.Score, "calibrated", stored.WhiteningVersion != whitening.Known.Version, stored.Calibration);
             if (models.IsRegistered && ModelThreshold() is { } own) return With(own, "model");
             if (options.Value.DefaultThreshold is { } fixedScore) return With(VariantHit.Round(fixedScore), "default");
@@ -92,6 +101,22 @@ public sealed class VariantThresholds(
             return known.Whitening is { } fitted && Volatile.Read(ref _chance) is { Scores: { } scores } measured && measured.WhiteningVersion == known.Version
                 ? (scores, fitted.SampleCount)
                 : null;
+        }
+    }
+
+    /// <summary>
+    /// The verifier that decides isVariant: the served model's, with its threshold calibrated on the
+    /// catalog's labels when a calibration could read it (a whitened catalog); null when the model has
+    /// none, or a score threshold calibrated on labels decides (a shop's own trade-off wins).
+    /// </summary>
+    public VariantVerifier? DecidingVerifier
+    {
+        get
+        {
+            if (!models.IsRegistered || models.Active.Verifier is not { } verifier) return null;
+            var stored = Volatile.Read(ref _stored);
+            if (stored is null) return verifier;
+            return stored.Calibration.OfVerifier ? verifier with { Threshold = (float)stored.Score } : null;
         }
     }
 
@@ -130,14 +155,26 @@ public sealed class VariantThresholds(
         var target = targetPrecision ?? settings.TargetPrecision;
         var model = models.Active;
         if (_loadedFor != model.Id) await LoadAsync(cancellationToken);
-        var (items, version) = await store.LabelledVectorsAsync(model, settings.LabelAttribute, cancellationToken);
+        await RefreshChanceAsync(cancellationToken); // a refit calibrates right after it: chance scores under the new whitening
+        var (items, swatches, version) = await store.LabelledVectorsAsync(model, settings.LabelAttribute, cancellationToken);
         var positives = PairwiseFigures.PositivePairs(items.Select(i => i.Style));
         if (items.Count < settings.MinimumLabelledProducts || positives == 0)
             return new(CalibrationOutcome.TooFewLabels,
                 $"{items.Count} products of model {model.Name} have a '{settings.LabelAttribute}' attribute ({positives} pairs share one); " +
                 $"a calibration needs at least {settings.MinimumLabelledProducts} (Variants:MinimumLabelledProducts) and some pairs. Nothing was changed.", Status);
 
-        var pairs = await Task.Run(() => VariantDecision.NearestPairs(items, settings.Neighbours), cancellationToken);
+        // With a verifier (and a whitened catalog, what it learned on), its probability is calibrated on the
+        // pairs it would show: each product's nearest as it orders them. Else the score, on the score's order.
+        var verifier = models.Active.Verifier;
+        var chance = VerifierChance;
+        var ofVerifier = verifier is not null && chance is not null;
+        var pairs = await Task.Run(() =>
+        {
+            if (!ofVerifier) return VariantDecision.NearestPairs(items, settings.Neighbours);
+            var colours = swatches.Select(hex => hex is null ? (Lab?)null : Lab.FromRgb(Swatch.ParseHex(hex))).ToList();
+            var lists = VerifiedNeighbours.Of(items, colours, model.Blocks, chance!.Value.Scores, chance.Value.CatalogSize, verifier!, VariantRanking.Candidates);
+            return VerifiedNeighbours.Pairs(items, lists, settings.Neighbours);
+        }, cancellationToken);
         if (VariantDecision.Calibrate(pairs, positives, target) is not { } found)
             return new(CalibrationOutcome.Unreachable,
                 $"No threshold reaches precision {target.ToString(CultureInfo.InvariantCulture)} on the {pairs.Count} nearest pairs of {items.Count} labelled products " +
@@ -145,12 +182,12 @@ public sealed class VariantThresholds(
 
         var figures = found.Figures;
         var calibration = new ThresholdCalibration(target, settings.LabelAttribute, items.Count, settings.Neighbours, pairs.Count,
-            figures.Predicted, figures.TruePositives, figures.Positives, Math.Round(figures.Precision, 4), Math.Round(figures.Recall, 4), DateTimeOffset.UtcNow);
+            figures.Predicted, figures.TruePositives, figures.Positives, Math.Round(figures.Precision, 4), Math.Round(figures.Recall, 4), DateTimeOffset.UtcNow, ofVerifier);
         var stored = new StoredThreshold(VariantHit.Round(found.Score), calibration, version);
         await store.SaveVariantThresholdAsync(model, stored, cancellationToken);
         Volatile.Write(ref _stored, stored);
         await RefreshChanceAsync(cancellationToken);
-        var detail = $"Threshold {stored.Score.ToString(CultureInfo.InvariantCulture)} on {items.Count} labelled products: precision {calibration.Precision}, recall {calibration.Recall} " +
+        var detail = $"{(ofVerifier ? "Verifier probability threshold" : "Threshold")} {stored.Score.ToString(CultureInfo.InvariantCulture)} on {items.Count} labelled products: precision {calibration.Precision}, recall {calibration.Recall} " +
                      $"({figures.TruePositives} of {figures.Predicted} pairs called variants are; {positives} pairs share a label).";
         logger.LogInformation("Variant threshold of model {Model}: {Detail}", model.Name, detail);
         return new(CalibrationOutcome.Calibrated, detail, Status);

@@ -116,16 +116,7 @@ public static class VerifierEvaluation
         after = Figures(positives, q => reranked[q].Select(c => items[c.Index].Style == items[q].Style).ToArray());
         rerankedLists = reranked;
 
-        var pairs = new Dictionary<(int, int), ScoredPair>();
-        for (var q = 0; q < items.Count; q++)
-            foreach (var (c, p) in reranked[q].Take(neighbours))
-            {
-                var key = q < c ? (q, c) : (c, q);
-                // A pair seen from both ends keeps the more confident verdict.
-                if (!pairs.TryGetValue(key, out var known) || known.Score < p)
-                    pairs[key] = new ScoredPair(key.Item1, key.Item2, p, items[q].Style == items[c].Style);
-            }
-        return pairs.Values.OrderByDescending(p => p.Score).ThenBy(p => p.A).ThenBy(p => p.B).ToList();
+        return VerifiedNeighbours.Pairs(items, reranked, neighbours);
     }
 
     /// <summary>

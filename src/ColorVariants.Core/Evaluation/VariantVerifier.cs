@@ -164,6 +164,24 @@ public static class VerifiedNeighbours
         }).ToList();
 
     /// <summary>
+    /// The decision pairs: each item and its first <paramref name="neighbours"/> by probability, as
+    /// unordered pairs scored by probability (a pair seen from both ends keeps the higher), best first.
+    /// What a threshold on the probability is calibrated on, as <see cref="VariantDecision.NearestPairs(IReadOnlyList{EmbeddedItem}, int)"/> is for a score.
+    /// </summary>
+    public static IReadOnlyList<ScoredPair> Pairs(IReadOnlyList<EmbeddedItem> items, IReadOnlyList<IReadOnlyList<(int Index, float Probability)>> lists, int neighbours)
+    {
+        var pairs = new Dictionary<(int, int), ScoredPair>();
+        for (var q = 0; q < items.Count; q++)
+            foreach (var (c, p) in lists[q].Take(neighbours))
+            {
+                var key = q < c ? (q, c) : (c, q);
+                if (!pairs.TryGetValue(key, out var known) || known.Score < p)
+                    pairs[key] = new ScoredPair(key.Item1, key.Item2, p, items[q].Style == items[c].Style);
+            }
+        return pairs.Values.OrderByDescending(p => p.Score).ThenBy(p => p.A).ThenBy(p => p.B).ToList();
+    }
+
+    /// <summary>
     /// The pairs of each list whose swatches are within <paramref name="maxDeltaE"/> (CIEDE2000): the same
     /// colour is never a variant, so groups keep them apart as they keep a rejected review's pair.
     /// </summary>
