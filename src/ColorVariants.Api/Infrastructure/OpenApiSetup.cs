@@ -76,22 +76,16 @@ public static class OpenApiSetup
             ["sameCategory"] = "Keep to the product's category (default: true when it has one).",
         };
 
-        // 0685816001 as deploy/local/run.sh imports it from the dev catalog (../shared/datasets/hm-colour-variants-dev,
-        // catalog.csv line 947: the unknown columns become attributes), with its image's real hash and size; the
-        // variants are other colours of style 685816 with scores of the served default model; swatches as
-        // `colorvariants swatches --csv` reads them.
+        // 0534164036 (a vest top with variants in its answer) as the served default answered on 2026-12-03 for the
+        // dev set imported without labels (deploy/experiments/validation-catalog.py --all, then run.sh): its real image
+        // hash and size, the scores, the verifier's probabilities and decisions of that catalog, swatches as read; the
+        // attributes are the dev catalog's other columns, as deploy/local/run.sh imports them (catalog.csv).
         private const string Product = """
-            {"sku":"0685816001","category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"White",
-             "attributes":{"colour_master":"White","department":"Light Basic Jersey","group":"Garment Upper body","pattern":"Solid"},
-             "imageUrl":"/products/0685816001/image?v=64393354575c5ddb",
-             "image":{"sha256":"64393354575c5ddbc3705a9820921f9dc598ef3b59d37c9405f589743eaf1992","mediaType":"image/jpeg","width":171,"height":256,"bytes":5047},
-             "createdAt":"2026-12-02T07:40:00Z","updatedAt":"2026-12-02T07:40:00Z","swatch":{"hex":"#d8dbe8","name":"light grey"}}
+            {"sku":"0534164036","category":"Vest top","name":"NT Alva 2-pack(1)","colour":"Grey","attributes":{"colour_master":"Grey","department":"Jersey","group":"Garment Upper body","pattern":"Melange"},"imageUrl":"/products/0534164036/image?v=d6dc1bd9fbe587fb","image":{"sha256":"d6dc1bd9fbe587fbe691ed0d757095d73ecb79ed1e787d5c55dd7d19104d22ae","mediaType":"image/jpeg","width":171,"height":256,"bytes":6111},"createdAt":"2026-12-03T15:27:16.42422+00:00","updatedAt":"2026-12-03T15:27:16.42422+00:00","swatch":{"hex":"#bbbaba","name":"light grey"},"groupId":"0534164028"}
             """;
 
         private const string Variants = """
-            {"sku":"0685816001","category":"T-shirt","swatch":{"hex":"#d8dbe8","name":"light grey"},"model":"MODEL","variants":[
-             {"sku":"0685816002","score":0.95,"category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"Black","imageUrl":"/products/0685816002/image?v=SHA2","swatch":{"hex":"#161419","name":"black"},"sameColour":false},
-             {"sku":"0685816049","score":0.94,"category":"T-shirt","name":"RONNY REG RN T-SHIRT","colour":"Grey","imageUrl":"/products/0685816049/image?v=SHA49","swatch":{"hex":"#636270","name":"grey"},"sameColour":false}]}
+            {"sku":"0534164036","category":"Vest top","swatch":{"hex":"#bbbaba","name":"light grey"},"model":"MODEL","variantThreshold":0.38121,"variants":[{"sku":"0534164028","score":0.466109,"isVariant":true,"category":"Vest top","name":"NT Alva 2-pack(1)","colour":"Light Beige","imageUrl":"/products/0534164028/image?v=195641cf310b53a4","reviewed":null,"swatch":{"hex":"#c9b6ad","name":"light grey"},"sameColour":false,"probability":0.9504},{"sku":"0534164035","score":0.371328,"isVariant":true,"category":"Vest top","name":"NT Alva 2-pack(1)","colour":"Light Orange","imageUrl":"/products/0534164035/image?v=c4c3f77b971d2ea1","reviewed":null,"swatch":{"hex":"#e4d5d6","name":"light grey"},"sameColour":false,"probability":0.7457}]}
             """;
 
         private const string Problem = """
@@ -106,7 +100,7 @@ public static class OpenApiSetup
                 if (parameter is OpenApiParameter concrete && concrete.Name is { } name && ParameterDescriptions.TryGetValue(name, out var description))
                 {
                     concrete.Description = description;
-                    if (name == "sku") concrete.Example = JsonValue.Create("0685816001");
+                    if (name == "sku") concrete.Example = JsonValue.Create("0534164036");
                 }
             }
 
@@ -114,7 +108,7 @@ public static class OpenApiSetup
             {
                 "PutProduct" or "GetProduct" => Product,
                 "GetVariants" => Variants,
-                "SearchVariants" => Variants.Replace("\"sku\":\"0685816001\",\"category\":\"Vest top\",", "\"category\":\"Vest top\",", StringComparison.Ordinal),
+                "SearchVariants" => Variants.Replace("\"sku\":\"0534164036\",\"category\":\"Vest top\",\"swatch\":{\"hex\":\"#bbbaba\",\"name\":\"light grey\"},", "\"category\":\"Vest top\",", StringComparison.Ordinal),
                 _ => null,
             };
             foreach (var (status, response) in operation.Responses ?? [])
