@@ -20,8 +20,7 @@ public class ProductPromiseTests(CatalogApiFactory factory, ITestOutputHelper ou
     public async Task Variants_rank_above_the_other_designs_of_their_category()
     {
         DevSet.SkipIfAbsent();
-        var validation = CatalogFolder.Read(DevSet.Folder).Entries
-            .Where(e => e.Style is not null && e.Category is not null && StyleSplit.Of(e.Style) == SplitPart.Validation).ToList();
+        var validation = DevSet.Validation();
         var chosen = new List<CatalogEntry>();
         var styles = new List<List<CatalogEntry>>();
         foreach (var category in validation.GroupBy(e => e.Category!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(3))

@@ -21,11 +21,7 @@ public class VerifierCalibrationTests(CatalogApiFactory factory, ITestOutputHelp
     public async Task Labels_calibrate_the_verifiers_threshold_and_it_keeps_deciding()
     {
         DevSet.SkipIfAbsent();
-        var validation = CatalogFolder.Read(DevSet.Folder).Entries
-            .Where(e => e.Style is not null && e.Category is not null && StyleSplit.Of(e.Style) == SplitPart.Validation).ToList();
-        var categories = validation.GroupBy(e => e.Category!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Take(2).Select(g => g.Key).ToHashSet();
-        var chosen = validation.Where(e => categories.Contains(e.Category!)).OrderBy(e => e.Sku, StringComparer.Ordinal).Take(320).ToList();
+        var chosen = DevSet.LargestValidationCategories(2, 320);
         var client = factory.CreateClient();
         var imported = await new CatalogImporter(client).ImportAsync(DevSet.Subset(chosen, withStyle: true), new ImportOptions { Concurrency = 4 });
         Assert.Equal(chosen.Count, imported.Counts.Created);
