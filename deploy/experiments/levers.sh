@@ -10,15 +10,8 @@
 # Rows already evaluated (runs/eval/<row>.json) are not run again. About an hour on a quiet
 # 2-core machine; the table lands in <runs-folder>/levers.md.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-
-DATA="${DATA:-../shared/datasets/hm-colour-variants-dev}"
-RUNS="${1:-runs}"
-[[ -f "$DATA/catalog.csv" ]] || { echo "No catalog at $DATA (set DATA)" >&2; exit 1; }
-
-dotnet build src/ColorVariants.Cli -c Release -nologo -v quiet
-cli() { dotnet src/ColorVariants.Cli/bin/Release/net10.0/colorvariants.dll "$@"; }
-mkdir -p "$RUNS/eval"
+# shellcheck source=deploy/experiments/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 evaluate() { # row name, then eval's model arguments
     local name=$1; shift
     [[ -f "$RUNS/eval/$name.json" ]] || cli eval "$@" --catalog "$DATA" --split validation --json "$RUNS/eval/$name.json"

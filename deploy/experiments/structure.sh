@@ -11,15 +11,9 @@
 # Rows already evaluated (<runs>/eval/structure-*.json) are not run again; the table lands in
 # <runs>/structure.md.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-
-DATA="${DATA:-../shared/datasets/hm-colour-variants-dev}"
-RUNS="${1:-runs}"
-[[ -f "$DATA/catalog.csv" ]] || { echo "No catalog at $DATA (set DATA)" >&2; exit 1; }
-
-dotnet build src/ColorVariants.Cli -c Release -nologo -v quiet
-cli() { dotnet src/ColorVariants.Cli/bin/Release/net10.0/colorvariants.dll "$@"; }
-mkdir -p "$RUNS/eval" "$RUNS/vectors"
+# shellcheck source=deploy/experiments/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+mkdir -p "$RUNS/vectors"
 
 network="$RUNS/vectors/network-raw-all.csv"   # the network part of the served descriptor, unwhitened
 [[ -f "$network" ]] || cli eval --catalog "$DATA" --baseline imagenet-gray --baseline-size 320 \

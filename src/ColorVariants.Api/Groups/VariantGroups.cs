@@ -98,7 +98,7 @@ public sealed class VariantGroups(
         var reviews = await store.ReviewsAmongAsync(items.Select(i => i.Sku).ToList(), cancellationToken);
         var confirmed = reviews.Where(r => r.Verdict == Verdict.Confirmed).Select(r => (index[r.SkuA], index[r.SkuB])).ToList();
         var rejected = reviews.Where(r => r.Verdict == Verdict.Rejected).Select(r => (index[r.SkuA], index[r.SkuB])).ToList();
-        var verifier = Variants.ProductVariants.DecidingVerifier(model, thresholds);
+        var verifier = thresholds.DecidingVerifier;
         var chance = thresholds.VerifierChance;
         var groups = await Task.Run(() =>
         {

@@ -17,7 +17,7 @@ namespace ColorVariants.Api.Variants;
 /// <param name="Threshold">The variant threshold the hits were judged by (<see cref="VariantThresholds"/>).</param>
 /// <param name="ProductSwatch">The query product's swatch (null before the backfill reaches it).</param>
 /// <param name="SameColourMaxDeltaE">Variants:SameColourMaxDeltaE, what <see cref="IsSameColour"/> compares with.</param>
-/// <param name="Verifier">The verifier that decides (<see cref="DecidingVerifier"/>), or null: the score threshold decides.</param>
+/// <param name="Verifier">The verifier that decides (<see cref="VariantThresholds.DecidingVerifier"/>), or null: the score threshold decides.</param>
 public sealed record ProductVariants(string Sku, string? ProductCategory, string? Category, ActiveModel Model, double Threshold,
     IReadOnlyList<VariantHit> Hits, Swatch? ProductSwatch, double SameColourMaxDeltaE, VariantVerifier? Verifier)
 {
@@ -36,16 +36,15 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
         // Reviewed pairs win over the model (the statement reads the verdicts): a rejected product
         // never appears, a confirmed one is a variant whatever it scores. With a verifier the store
         // finds the nearest VariantRanking.Candidates, and the ranking decides which come first.
-        var query = VariantQuery.OfProduct(sku, inCategory, VariantRanking.Fetch(model, wanted), model.Verifier is null ? MinScore(minScore, variantsOnly, threshold) : minScore);
-        var found = await store.FindVariantsAsync(query, model, cancellationToken);
+        var (fetch, storeMinScore) = VariantRanking.StoreRequest(model, wanted, minScore, variantsOnly, threshold);
+        var found = await store.FindVariantsAsync(VariantQuery.OfProduct(sku, inCategory, fetch, storeMinScore), model, cancellationToken);
         if (found.Product == QueryProductState.Unknown) return (null, Problems.UnknownSku(sku));
         if (found.Product == QueryProductState.NotEmbedded) return (null, Problems.NotEmbeddedYet(sku, model.Name));
 
         var category = inCategory ? found.ProductCategory : null;
-        var ranked = VariantRanking.Rank(found.Hits, model, thresholds.VerifierChance, found.ProductSwatch);
-        var variants = new ProductVariants(sku, found.ProductCategory, category, model, threshold, ranked, found.ProductSwatch, decision.SameColourMaxDeltaE,
-            DecidingVerifier(model, thresholds));
-        return (variants with { Hits = ranked.Where(h => !variantsOnly || variants.IsVariant(h)).Take(wanted).ToList() }, null);
+        var variants = new ProductVariants(sku, found.ProductCategory, category, model, threshold, found.Hits, found.ProductSwatch, decision.SameColourMaxDeltaE,
+            thresholds.DecidingVerifier);
+        return (variants with { Hits = VariantRanking.Answer(found.Hits, model, thresholds, found.ProductSwatch, wanted, variantsOnly, variants.IsVariant) }, null);
     }
 
     /// <summary>
@@ -54,14 +53,6 @@ public sealed record ProductVariants(string Sku, string? ProductCategory, string
     /// </summary>
     public static double? MinScore(double? minScore, bool variantsOnly, double threshold) =>
         variantsOnly ? Math.Max(minScore ?? -1, threshold) : minScore;
-
-    /// <summary>
-    /// The model's verifier decides, with its threshold calibrated on the catalog's own labels when
-    /// there was one (POST /models/active/variant-threshold, or a refit); a score threshold calibrated
-    /// on labels before the catalog was whitened decides instead (<see cref="VariantThresholds.DecidingVerifier"/>).
-    /// </summary>
-    public static VariantVerifier? DecidingVerifier(ActiveModel model, VariantThresholds thresholds) =>
-        model.Verifier is null ? null : thresholds.DecidingVerifier;
 
     /// <summary>
     /// The model's decision on one hit: with a deciding verifier (and the hit ranked by it), its

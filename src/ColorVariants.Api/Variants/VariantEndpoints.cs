@@ -106,13 +106,13 @@ public static class VariantEndpoints
         var threshold = thresholds.Current;
         var wanted = limit ?? options.Value.DefaultLimit;
         var only = variantsOnly ?? false;
-        var query = VariantQuery.ByVector(vector, filter, VariantRanking.Fetch(model, wanted), model.Verifier is null ? ProductVariants.MinScore(minScore, only, threshold) : minScore);
-        // A search by image reads no swatch of the picture: the verifier goes without the colour difference.
-        var hits = VariantRanking.Rank((await store.FindVariantsAsync(query, model, cancellationToken)).Hits, model, thresholds.VerifierChance, null);
-        var verifier = ProductVariants.DecidingVerifier(model, thresholds);
+        var verifier = thresholds.DecidingVerifier;
         bool IsVariant(VariantHit h) => ProductVariants.IsVariant(h, threshold, verifier, null, 0);
-        return TypedResults.Ok(new SearchResponse(model.Name, filter, threshold,
-            hits.Where(h => !only || IsVariant(h)).Take(wanted).Select(h => ToResponse(h, IsVariant(h), request)).ToList()));
+        var (fetch, storeMinScore) = VariantRanking.StoreRequest(model, wanted, minScore, only, threshold);
+        var found = await store.FindVariantsAsync(VariantQuery.ByVector(vector, filter, fetch, storeMinScore), model, cancellationToken);
+        // A search by image reads no swatch of the picture: the verifier goes without the colour difference.
+        var hits = VariantRanking.Answer(found.Hits, model, thresholds, null, wanted, only, IsVariant);
+        return TypedResults.Ok(new SearchResponse(model.Name, filter, threshold, hits.Select(h => ToResponse(h, IsVariant(h), request)).ToList()));
     }
 
     private static VariantResponse ToResponse(VariantHit hit, bool isVariant, HttpRequest request) =>

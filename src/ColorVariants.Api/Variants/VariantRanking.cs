@@ -19,16 +19,32 @@ public static class VariantRanking
     /// <summary>What the verifier re-ranks: each answer's nearest this many (as `eval --verifier` trained it).</summary>
     public const int Candidates = 50;
 
-    /// <summary>How many of the nearest to ask the store for, to answer <paramref name="limit"/>.</summary>
-    public static int Fetch(ActiveModel model, int limit) => model.Verifier is null ? limit : Math.Max(limit, Candidates);
+    /// <summary>
+    /// What to ask the store for, to answer <paramref name="limit"/> items: with a verifier its
+    /// <see cref="Candidates"/> nearest (variantsOnly is decided after the ranking); without one the
+    /// limit itself, variantsOnly being minScore at the score threshold (<see cref="ProductVariants.MinScore"/>).
+    /// </summary>
+    public static (int Fetch, double? MinScore) StoreRequest(ActiveModel model, int limit, double? minScore, bool variantsOnly, double threshold) =>
+        model.Verifier is null
+            ? (limit, ProductVariants.MinScore(minScore, variantsOnly, threshold))
+            : (Math.Max(limit, Candidates), minScore);
+
+    /// <summary>
+    /// The answer from what the store found: ranked (<see cref="Rank"/>), only the items
+    /// <paramref name="isVariant"/> calls variants when <paramref name="variantsOnly"/>, at most <paramref name="limit"/>.
+    /// </summary>
+    /// <param name="query">The query product's swatch (none for a search by image).</param>
+    public static IReadOnlyList<VariantHit> Answer(IReadOnlyList<VariantHit> found, ActiveModel model, VariantThresholds thresholds, Swatch? query,
+        int limit, bool variantsOnly, Func<VariantHit, bool> isVariant) =>
+        Rank(found, model, thresholds.VerifierChance, query).Where(h => !variantsOnly || isVariant(h)).Take(limit).ToList();
 
     /// <summary>
     /// The hits best first, each with its verifier probability (null without a verifier); a confirmed
-    /// pair counts as certain. Not yet cut to a limit: the caller filters (variantsOnly) and cuts.
+    /// pair counts as certain.
     /// </summary>
     /// <param name="chance">The catalog's chance scores under its whitening, and how many vectors that whitening
     /// was fitted on (<see cref="VariantThresholds.VerifierChance"/>); null: no verifier yet.</param>
-    public static IReadOnlyList<VariantHit> Rank(IReadOnlyList<VariantHit> hits, ActiveModel model, (ChanceScores Scores, int CatalogSize)? chance, Swatch? query)
+    private static IReadOnlyList<VariantHit> Rank(IReadOnlyList<VariantHit> hits, ActiveModel model, (ChanceScores Scores, int CatalogSize)? chance, Swatch? query)
     {
         if (model.Verifier is not { } verifier || chance is not { } catalog || hits.Count == 0) return hits;
         var candidates = hits.Select(h => new VerifierCandidate((float)h.Score, h.BlockScores ?? [(float)h.Score], ColourOf(h.Swatch))).ToList();

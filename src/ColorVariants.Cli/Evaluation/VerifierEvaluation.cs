@@ -30,17 +30,17 @@ public static class VerifierEvaluation
         int candidates, double targetPrecision, int neighbours)
     {
         var learned = catalogs.Append(train).Select(c => Lists(c, candidates)).ToList();
-        var trainLabels = learned[^1].Labels;
+        var trainLabels = learned[^1].Labels; // the train split's lists serve the threshold below too
         var verifier = VariantVerifier.Train(learned.SelectMany(l => l.Rows.SelectMany(r => r)).ToList(), learned.SelectMany(l => l.Labels.SelectMany(x => x)).ToList());
 
         // The threshold: on the train split's decision pairs, the lowest probability reaching the target.
-        var trainPairs = DecisionPairs(train, verifier, candidates, neighbours, out _, out _);
+        var trainPairs = DecisionPairs(train, learned[^1], verifier, neighbours, out _, out _, out _);
         var trainPositives = PairwiseFigures.PositivePairs(train.Items.Select(i => i.Style));
         var calibrated = VariantDecision.Calibrate(trainPairs, trainPositives, targetPrecision);
         var threshold = calibrated?.Score ?? 1f;
         verifier = verifier with { Threshold = threshold };
 
-        var pairs = DecisionPairs(evaluated, verifier, candidates, neighbours, out var before, out var after, out var evaluatedLists);
+        var pairs = DecisionPairs(evaluated, Lists(evaluated, candidates), verifier, neighbours, out var before, out var after, out var evaluatedLists);
         var decision = VariantDecision.At(pairs, PairwiseFigures.PositivePairs(evaluated.Items.Select(i => i.Style)), threshold);
 
         var groups = Groups(evaluated, evaluatedLists, threshold, neighbours);
@@ -60,7 +60,7 @@ public static class VerifierEvaluation
         table.AddRow($"(threshold chosen on {train.Name}, target {targetPrecision})", "", "", figures.TrainDecision.Predicted.ToString(CultureInfo.InvariantCulture), F(figures.TrainDecision.Precision), F(figures.TrainDecision.Recall));
         foreach (var piece in smaller)
         {
-            var piecePairs = DecisionPairs(piece, verifier, candidates, neighbours, out var pieceBefore, out var pieceAfter, out var pieceLists);
+            var piecePairs = DecisionPairs(piece, Lists(piece, candidates), verifier, neighbours, out var pieceBefore, out var pieceAfter, out var pieceLists);
             var pieceDecision = VariantDecision.At(piecePairs, PairwiseFigures.PositivePairs(piece.Items.Select(i => i.Style)), threshold);
             var pieceGroups = Groups(piece, pieceLists, threshold, neighbours);
             table.AddRow($"{piece.Name}: by score, then re-ranked", $"{F(pieceBefore.RecallAt1)} -> {F(pieceAfter.RecallAt1)}", $"{F(pieceBefore.MapAtR)} -> {F(pieceAfter.MapAtR)}",
@@ -77,8 +77,10 @@ public static class VerifierEvaluation
         return figures;
     }
 
-    /// <summary>Each product's list of its category's nearest, as feature rows and labels (best first by score).</summary>
-    private static (float[][][] Rows, bool[][] Labels, IReadOnlyList<(int Index, float Score)>[] Lists) Lists(VerifierSplit split, int candidates)
+    /// <summary>Each product's list of its category's nearest (best first by score), its feature rows and labels.</summary>
+    private sealed record Listed(float[][][] Rows, bool[][] Labels, IReadOnlyList<(int Index, float Score)>[] Lists);
+
+    private static Listed Lists(VerifierSplit split, int candidates)
     {
         var items = split.Items;
         var chance = ChanceScores.Of(items.Select(i => i.Vector).ToList()) ?? throw new InvalidOperationException("Too few products for chance scores.");
@@ -90,27 +92,20 @@ public static class VerifierEvaluation
             rows[q] = VerifierFeatures.Of(VerifiedNeighbours.Candidates(items, split.Colours, split.Blocks, q, lists[q]), split.Colours[q], chance, items.Count);
             labels[q] = lists[q].Select(c => items[c.Index].Style == items[q].Style).ToArray();
         });
-        return (rows, labels, lists);
+        return new Listed(rows, labels, lists);
     }
 
     /// <summary>
     /// Re-ranks every list by the verifier's probability (ties by score), then takes the unordered
     /// pairs of each product and its first <paramref name="neighbours"/>, scored by probability.
     /// </summary>
-    private static IReadOnlyList<ScoredPair> DecisionPairs(VerifierSplit split, VariantVerifier verifier, int candidates, int neighbours,
-        out (int Queries, double RecallAt1, double MapAtR) before, out (int Queries, double RecallAt1, double MapAtR) after) =>
-        DecisionPairs(split, verifier, candidates, neighbours, out before, out after, out _);
-
-    private static IReadOnlyList<ScoredPair> DecisionPairs(VerifierSplit split, VariantVerifier verifier, int candidates, int neighbours,
+    private static IReadOnlyList<ScoredPair> DecisionPairs(VerifierSplit split, Listed listed, VariantVerifier verifier, int neighbours,
         out (int Queries, double RecallAt1, double MapAtR) before, out (int Queries, double RecallAt1, double MapAtR) after,
-        out (int Index, float Probability)[][] rerankedLists)
+        out IReadOnlyList<(int Index, float Probability)>[] rerankedLists)
     {
         var items = split.Items;
-        var (rows, labels, lists) = Lists(split, candidates);
-        var reranked = new (int Index, float Probability)[items.Count][];
-        for (var q = 0; q < items.Count; q++)
-            reranked[q] = lists[q].Select((c, i) => (c.Index, (float)verifier.Probability(rows[q][i]), c.Score))
-                .OrderByDescending(c => c.Item2).ThenByDescending(c => c.Score).Select(c => (c.Index, c.Item2)).ToArray();
+        var (rows, labels, lists) = (listed.Rows, listed.Labels, listed.Lists);
+        var reranked = lists.Select((list, q) => VerifiedNeighbours.Rerank(list, rows[q], verifier)).ToArray();
         var positives = items.Select((item, q) => items.Count(o => o != item && o.Category == item.Category && o.Style == item.Style)).ToArray();
         before = Figures(positives, q => labels[q]);
         after = Figures(positives, q => reranked[q].Select(c => items[c.Index].Style == items[q].Style).ToArray());
@@ -124,7 +119,7 @@ public static class VerifierEvaluation
     /// <paramref name="neighbours"/> by probability, joined at the threshold (Core VariantGrouping), with
     /// same-coloured pairs kept apart as rejected reviews are (the same colour is never a variant).
     /// </summary>
-    private static PairwiseFigures Groups(VerifierSplit split, (int Index, float Probability)[][] reranked, float threshold, int neighbours)
+    private static PairwiseFigures Groups(VerifierSplit split, IReadOnlyList<(int Index, float Probability)>[] reranked, float threshold, int neighbours)
     {
         var lists = reranked.Select(l => (IReadOnlyList<(int Index, float Score)>)l.Take(neighbours).ToList()).ToArray();
         var apart = VerifiedNeighbours.SameColour(lists, split.Colours, SameColourMaxDeltaE);

@@ -145,13 +145,15 @@ public static class VerifiedNeighbours
         var lists = VariantDecision.NearestInCategory(items, candidates);
         var result = new IReadOnlyList<(int Index, float Probability)>[items.Count];
         Parallel.For(0, items.Count, q =>
-        {
-            var rows = VerifierFeatures.Of(Candidates(items, colours, blocks, q, lists[q]), colours[q], chance, catalogSize);
-            result[q] = lists[q].Select((c, i) => (c.Index, Probability: (float)verifier.Probability(rows[i]), c.Score))
-                .OrderByDescending(c => c.Probability).ThenByDescending(c => c.Score).Select(c => (c.Index, c.Probability)).ToList();
-        });
+            result[q] = Rerank(lists[q], VerifierFeatures.Of(Candidates(items, colours, blocks, q, lists[q]), colours[q], chance, catalogSize), verifier));
         return result;
     }
+
+    /// <summary>One list (best first by score) in the verifier's order: by probability, ties by score.</summary>
+    /// <param name="rows">The list's feature rows (<see cref="VerifierFeatures.Of"/>), in the list's order.</param>
+    public static IReadOnlyList<(int Index, float Probability)> Rerank(IReadOnlyList<(int Index, float Score)> list, float[][] rows, VariantVerifier verifier) =>
+        list.Select((c, i) => (c.Index, Probability: (float)verifier.Probability(rows[i]), c.Score))
+            .OrderByDescending(c => c.Probability).ThenByDescending(c => c.Score).Select(c => (c.Index, c.Probability)).ToList();
 
     /// <summary>The verifier's view of query <paramref name="q"/>'s list: each candidate's score, block cosines and colour.</summary>
     public static List<VerifierCandidate> Candidates(IReadOnlyList<EmbeddedItem> items, IReadOnlyList<Lab?> colours,
