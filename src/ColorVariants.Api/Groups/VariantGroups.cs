@@ -31,6 +31,9 @@ public sealed class VariantGroups(
     private readonly Channel<string?> _changed = Channel.CreateUnbounded<string?>();
     private int _pending;
 
+    /// <summary>Pause before a failed regrouping is tried again.</summary>
+    private const int RetrySeconds = 5;
+
     /// <summary>Categories changed but not regrouped yet (0 when the groups are up to date).</summary>
     public int Pending => Volatile.Read(ref _pending);
 
@@ -76,8 +79,13 @@ public sealed class VariantGroups(
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // Left as they were; the next change of these categories tries again.
-                    logger.LogError(e, "Regrouping {Count} categories failed.", categories.Count);
+                    // Tried again after a pause (a statement timed out under load, the database went
+                    // away): queued before this batch is counted done, so Pending never reads 0 while
+                    // a change is still to be made.
+                    logger.LogError(e, "Regrouping {Count} categories failed; trying again in {Seconds} s.", categories.Count, RetrySeconds);
+                    await Task.Delay(TimeSpan.FromSeconds(RetrySeconds), stoppingToken);
+                    if (all) AllChanged();
+                    foreach (var category in categories) CategoryChanged(category);
                 }
                 Interlocked.Add(ref _pending, -taken);
             }
