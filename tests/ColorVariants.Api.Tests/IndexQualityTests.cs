@@ -74,7 +74,7 @@ public class IndexQualityTests(IndexOnlyFactory factory, ITestOutputHelper outpu
         var dataSourceBuilder = new NpgsqlDataSourceBuilder(factory.ConnectionString);
         dataSourceBuilder.UseVector();
         await using var dataSource = dataSourceBuilder.Build();
-        await using var command = dataSource.CreateCommand("SELECT e.sku, e.category, e.embedding FROM embeddings e JOIN models m ON m.id = e.model_id AND m.active");
+        await using var command = dataSource.CreateCommand("SELECT e.sku, e.category, CASE WHEN m.whitening_slot = 0 THEN e.embedding ELSE e.embedding_b END FROM embeddings e JOIN models m ON m.id = e.model_id AND m.active");
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {

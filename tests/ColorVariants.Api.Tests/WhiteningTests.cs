@@ -10,6 +10,7 @@ using ColorVariants.Inference.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Pgvector;
 using SixLabors.ImageSharp.PixelFormats;
@@ -48,7 +49,7 @@ public static class WhiteningCatalog
     public static async Task<Dictionary<(string Model, string Sku), Row>> RowsAsync(string connectionString)
     {
         await using var dataSource = DataSource(connectionString);
-        await using var command = dataSource.CreateCommand("SELECT e.sku, m.name, e.raw, e.embedding FROM embeddings e JOIN models m ON m.id = e.model_id");
+        await using var command = dataSource.CreateCommand("SELECT e.sku, m.name, e.raw, CASE WHEN m.whitening_slot = 0 THEN e.embedding ELSE e.embedding_b END FROM embeddings e JOIN models m ON m.id = e.model_id");
         var rows = new Dictionary<(string, string), Row>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -81,14 +82,14 @@ public static class WhiteningCatalog
         return VectorMath.Dot(x, y);
     }
 
-    private static NpgsqlDataSource DataSource(string connectionString)
+    public static NpgsqlDataSource DataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseVector();
         return builder.Build();
     }
 
-    private static float[] Floats(HalfVector vector) => vector.ToArray().Select(h => (float)h).ToArray();
+    public static float[] Floats(HalfVector vector) => vector.ToArray().Select(h => (float)h).ToArray();
 
     /// <summary>A client that outwaits a refit: at 2,304 dimensions a fit on a busy box takes longer than HttpClient's 100 s.</summary>
     public static HttpClient Client<T>(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<T> factory) where T : class
@@ -338,6 +339,74 @@ public class WhiteningInstancesTests
         {
             await ((IAsyncLifetime)first).DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Issue 22, part 1: a refit fills the idle slot while the active one serves. An upload while it is
+    /// pending completes (a refit that held the model row for its length would hold it up until the
+    /// writer's timeout) and stores both projections; searches keep the old whitening until the switch,
+    /// and after it every vector is the new whitening's. A refit left pending (its process stopped) is
+    /// carried on by the next check.
+    /// </summary>
+    [Fact]
+    public async Task A_refit_in_progress_holds_no_upload_and_searches_keep_the_old_whitening_until_its_switch()
+    {
+        var factory = new WhiteningFactory();
+        await ((IAsyncLifetime)factory).InitializeAsync();
+        try
+        {
+            var client = WhiteningCatalog.Client(factory);
+            await WhiteningCatalog.UploadAsync(client, Enumerable.Range(0, 64));
+            Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/models/active/whitening", null)).StatusCode);
+            await WhiteningCatalog.UploadAsync(client, Enumerable.Range(64, 8));
+            var store = factory.Services.GetRequiredService<Storage.CatalogStore>();
+            var model = factory.Services.GetRequiredService<ServedModel>().Active;
+            var old = await store.CurrentWhiteningAsync(model, CancellationToken.None);
+            Assert.Equal((1, 1), (old.Version, old.Slot));
+
+            var input = await store.ReadWhiteningInputAsync(model, CancellationToken.None);
+            var fitted = CatalogWhitening.Fit(input.Rows.Select(r => r.Raw).ToList(), model.Whitening);
+            var refit = (await store.BeginRefitAsync(model, old.Version, fitted, CancellationToken.None))!;
+            Assert.Equal(0, refit.Slot);
+
+            await WhiteningCatalog.UploadAsync(client, [72]);
+            var (raw, slot0, slot1) = await SlotsAsync(factory.ConnectionString, "w072");
+            Assert.True(WhiteningCatalog.MaxDifference(slot1, old.Whitening!.Apply(raw)) < Tolerance, "the active slot holds the old whitening's projection");
+            Assert.True(WhiteningCatalog.MaxDifference(slot0, fitted.Apply(raw)) < Tolerance, "the idle slot holds the pending one's");
+            var during = await WhiteningCatalog.SearchAsync(client, WhiteningCatalog.Image(5));
+            Assert.Equal("w005", during.Variants[0].Sku);
+            Assert.True(during.Variants[0].Score > 0.999, $"score {during.Variants[0].Score}");
+            Assert.Equal(1, (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.Whitening.Version);
+
+            // The process "stops" here: the next check carries the pending refit on, though none is due.
+            var refitter = factory.Services.GetRequiredService<WhiteningRefitter>();
+            var carried = await refitter.RefitAsync(force: false, CancellationToken.None);
+            Assert.Equal((RefitOutcome.Fitted, 73, 2), (carried.Outcome, carried.ReprojectedVectors, carried.Whitening.Version));
+            Assert.StartsWith("Carried on the refit left pending", carried.Detail, StringComparison.Ordinal);
+            var stored = (await WhiteningCatalog.StoredWhiteningAsync(factory.ConnectionString, Gray))!;
+            Assert.Equal(fitted.ToBytes(), stored.ToBytes());
+            var rows = await WhiteningCatalog.RowsAsync(factory.ConnectionString);
+            Assert.Equal(73, rows.Count);
+            Assert.All(rows.Values, r => Assert.True(WhiteningCatalog.MaxDifference(r.Embedding, fitted.Apply(r.Raw)) < Tolerance, $"{r.Sku} is not under the new whitening"));
+            var after = await WhiteningCatalog.SearchAsync(client, WhiteningCatalog.Image(5));
+            Assert.Equal("w005", after.Variants[0].Sku);
+            Assert.True(after.Variants[0].Score > 0.999, $"score {after.Variants[0].Score}");
+        }
+        finally
+        {
+            await ((IAsyncLifetime)factory).DisposeAsync();
+        }
+    }
+
+    /// <summary>One product's raw vector and both slots' vectors, as stored.</summary>
+    private static async Task<(float[] Raw, float[] Slot0, float[] Slot1)> SlotsAsync(string connectionString, string sku)
+    {
+        await using var dataSource = WhiteningCatalog.DataSource(connectionString);
+        await using var command = dataSource.CreateCommand("SELECT e.raw, e.embedding, e.embedding_b FROM embeddings e JOIN models m ON m.id = e.model_id AND m.active WHERE e.sku = $1");
+        command.Parameters.AddWithValue(sku);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"{sku} has no vectors");
+        return (WhiteningCatalog.Floats(reader.GetFieldValue<HalfVector>(0)), WhiteningCatalog.Floats(reader.GetFieldValue<HalfVector>(1)), WhiteningCatalog.Floats(reader.GetFieldValue<HalfVector>(2)));
     }
 
     private sealed class SharingFactory(string schema, string? modelPath) : WebApplicationFactory<Program>

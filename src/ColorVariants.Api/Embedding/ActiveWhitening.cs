@@ -4,8 +4,14 @@ using ColorVariants.Core.Embedding;
 
 namespace ColorVariants.Api.Embedding;
 
-/// <summary>One version of the active model's whitening, or its absence (version 0: never fitted).</summary>
-public sealed record WhiteningSnapshot(int Version, CatalogWhitening? Whitening, DateTimeOffset? FittedAt)
+/// <summary>A refit's whitening while it re-projects the catalog into the idle slot; <see cref="Id"/> is drawn by the refit.</summary>
+public sealed record PendingWhitening(long Id, CatalogWhitening Whitening);
+
+/// <summary>
+/// One version of the active model's whitening, or its absence (version 0: never fitted): the slot
+/// its vectors are searched in, and the refit under way, if any (writers store both projections).
+/// </summary>
+public sealed record WhiteningSnapshot(int Version, CatalogWhitening? Whitening, DateTimeOffset? FittedAt, int Slot = 0, PendingWhitening? Pending = null)
 {
     /// <summary>Before anything was read: matches no stored version, so the first use loads.</summary>
     public static WhiteningSnapshot Unknown { get; } = new(-1, null, null);
@@ -45,25 +51,40 @@ public sealed class ActiveWhitening(ServedModel models, ILogger<ActiveWhitening>
     /// <summary>The newest whitening this process has seen.</summary>
     public WhiteningSnapshot Known => Volatile.Read(ref _current);
 
-    /// <summary>Takes a version read from the database; versions only go up, so an older one never replaces a newer.</summary>
-    public WhiteningSnapshot Adopt(StoredWhitening stored) =>
-        Adopt(stored.Version, stored.Bytes is null ? null : CatalogWhitening.FromBytes(stored.Bytes), stored.FittedAt);
+    /// <summary>
+    /// Takes what was read from the database. Versions only go up, so an older one never replaces a
+    /// newer; within a version only the pending refit changes (set, replaced, or cleared by the switch).
+    /// </summary>
+    public WhiteningSnapshot Adopt(StoredWhitening stored)
+    {
+        lock (_gate)
+        {
+            var current = _current;
+            if (stored.Version < current.Version) return current;
+            var sameVersion = stored.Version == current.Version;
+            if (sameVersion && stored.PendingId == current.Pending?.Id) return current;
+            // A pending refit's bytes come only when its id differs from the one known at the read; another
+            // thread may have taken a newer pending meanwhile, and then this read is the older one.
+            if (stored.PendingId is { } id && id != current.Pending?.Id && stored.PendingBytes is null) return current;
+            var whitening = sameVersion ? current.Whitening : stored.Bytes is null ? null : CatalogWhitening.FromBytes(stored.Bytes);
+            var pending = stored.PendingId is null ? null
+                : stored.PendingId == current.Pending?.Id ? current.Pending
+                : new PendingWhitening(stored.PendingId.Value, CatalogWhitening.FromBytes(stored.PendingBytes!));
+            Check(whitening);
+            if (pending is not null) Check(pending.Whitening);
+            var snapshot = new WhiteningSnapshot(stored.Version, whitening, sameVersion ? current.FittedAt : stored.FittedAt, stored.Slot, pending);
+            // Every change of version is worth a line; the first read only when there is a whitening to serve.
+            if (!sameVersion && (current != WhiteningSnapshot.Unknown || whitening is not null))
+                logger.LogInformation("Whitening of model {Model}: version {Version} in slot {Slot} ({State}).", models.Active.Name, snapshot.Version, snapshot.Slot,
+                    whitening is null ? "none" : $"fitted on {whitening.SampleCount} vectors, rank {whitening.Rank}");
+            _current = snapshot;
+            return snapshot;
+        }
+    }
 
-    /// <summary>Takes a whitening this process has just stored as <paramref name="version"/>.</summary>
-    public WhiteningSnapshot Adopt(int version, CatalogWhitening? whitening, DateTimeOffset? fittedAt)
+    private void Check(CatalogWhitening? whitening)
     {
         if (whitening is not null && whitening.Dimensions != models.Active.Dimensions)
             throw new InvalidOperationException($"The stored whitening has {whitening.Dimensions} dimensions; model {models.Active.Name} has {models.Active.Dimensions}.");
-        var snapshot = new WhiteningSnapshot(version, whitening, fittedAt);
-        lock (_gate)
-        {
-            if (snapshot.Version <= _current.Version) return snapshot;
-            // Every change is worth a line; the first read only when there is a whitening to serve.
-            if (_current != WhiteningSnapshot.Unknown || whitening is not null)
-                logger.LogInformation("Whitening of model {Model}: version {Version} ({State}).", models.Active.Name, snapshot.Version,
-                    whitening is null ? "none" : $"fitted on {whitening.SampleCount} vectors, rank {whitening.Rank}");
-            _current = snapshot;
-        }
-        return snapshot;
     }
 }

@@ -31,9 +31,10 @@ public sealed record WhiteningRefit(RefitOutcome Outcome, string Detail, int Rep
 /// Fits the active model's whitening on its raw vectors and re-projects the catalog with it:
 /// on its own every <see cref="WhiteningRefitOptions.CheckIntervalSeconds"/> when
 /// <see cref="WhiteningPolicy"/> says it is due, or now via POST /models/active/whitening. The fit
-/// (the heavy part) runs on a lock-free read; only the re-projection holds the model row, so
-/// uploads wait for that alone. Failures are logged and tried again at the next check: a
-/// whitening that cannot be fitted leaves the vectors as they are, and never stops the service.
+/// runs on a lock-free read; the re-projection fills the model's idle slot page by page while the
+/// active one serves and uploads store both projections, and a switch flips them (CatalogStore,
+/// "Whitening"): no upload waits for a refit. Failures are logged and tried again at the next
+/// check: a whitening that cannot be fitted leaves the vectors as they are, and never stops the service.
 /// </summary>
 public sealed class WhiteningRefitter(
     CatalogStore store,
@@ -105,29 +106,52 @@ public sealed class WhiteningRefitter(
             if (vectors < policy.MinimumVectors)
                 return Answer(RefitOutcome.TooFewVectors,
                     $"Model {model.Name} has {vectors} vectors; a whitening is fitted on at least {policy.MinimumVectors} (Whitening:MinimumVectors). Nothing was changed.");
-            if (!force && !policy.IsDue(vectors, current.Whitening?.SampleCount))
+            if (!force && current.Pending is null && !policy.IsDue(vectors, current.Whitening?.SampleCount))
                 return Answer(RefitOutcome.NotDue, $"Not due: {policy.Describe(vectors, current.Whitening?.SampleCount)}.");
 
-            var input = await store.ReadWhiteningInputAsync(model, cancellationToken);
-            if (input.Rows.Count < policy.MinimumVectors)
-                return Answer(RefitOutcome.TooFewVectors, $"Model {model.Name} has only {input.Rows.Count} vectors left; nothing was changed.");
-            var (fitted, learnedFrom) = await Task.Run(() => Fit(input, model.Whitening, options.Value.LearnFromPairs), cancellationToken);
-            var fitSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-
-            var locked = Stopwatch.GetTimestamp();
-            var replaced = await store.ReplaceWhiteningAsync(model, current.Version, fitted, cancellationToken);
-            var lockedSeconds = Stopwatch.GetElapsedTime(locked).TotalSeconds;
-            if (replaced is null)
+            // A refit a stopped process left pending is carried on (its pages are idempotent), unless asked for a new fit.
+            RefitInProgress? refit = null;
+            string fittedDetail;
+            if (!force && current.Pending is { } pending)
+            {
+                refit = new RefitInProgress(pending.Id, 1 - current.Slot, pending.Whitening);
+                fittedDetail = $"Carried on the refit left pending (fitted on {pending.Whitening.SampleCount} vectors, rank {pending.Whitening.Rank})";
+            }
+            else
+            {
+                var input = await store.ReadWhiteningInputAsync(model, cancellationToken);
+                if (input.Rows.Count < policy.MinimumVectors)
+                    return Answer(RefitOutcome.TooFewVectors, $"Model {model.Name} has only {input.Rows.Count} vectors left; nothing was changed.");
+                var (fitted, learnedFrom) = await Task.Run(() => Fit(input, model.Whitening, options.Value.LearnFromPairs), cancellationToken);
+                fittedDetail = $"Fitted on {fitted.SampleCount} vectors (rank {fitted.Rank}, {learnedFrom}) in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s";
+                refit = await store.BeginRefitAsync(model, current.Version, fitted, cancellationToken);
+            }
+            if (refit is null)
                 return Answer(RefitOutcome.Superseded, "Another refit (perhaps another instance's) stored a whitening meanwhile; this one was dropped and nothing else changed.");
-            current = whitening.Adopt(replaced.Version, fitted, replaced.FittedAt);
+
+            // Uploads go on meanwhile and store both projections; searches read the active slot.
+            var reprojecting = Stopwatch.GetTimestamp();
+            var rows = 0;
+            for (var after = ""; ;)
+            {
+                var (read, last) = await store.ReprojectPageAsync(model, refit, after, cancellationToken);
+                if (last is null) break;
+                rows += read;
+                after = last;
+            }
+            var reprojectSeconds = Stopwatch.GetElapsedTime(reprojecting).TotalSeconds;
+            var replaced = await store.SwitchWhiteningAsync(model, current.Version, refit, cancellationToken);
+            if (replaced is null)
+                return Answer(RefitOutcome.Superseded, "Another refit (perhaps another instance's) replaced this one meanwhile; it was dropped and nothing else changed.");
+            current = whitening.Adopt(new StoredWhitening(replaced.Version, refit.Whitening.ToBytes(), refit.Whitening.SampleCount, replaced.FittedAt, replaced.Slot, null, null));
             vectors = await store.CountVectorsAsync(model, cancellationToken);
-            var detail = $"Fitted on {fitted.SampleCount} vectors (rank {fitted.Rank}, {learnedFrom}) in {fitSeconds:0.0} s; re-projected {replaced.Rows} vectors of model {model.Name} in {lockedSeconds:0.0} s (uploads wait for this part).";
+            var detail = $"{fittedDetail}; re-projected {rows} vectors of model {model.Name} into slot {replaced.Slot} in {reprojectSeconds:0.0} s while uploads went on, then switched to it.";
             logger.LogInformation("Whitening version {Version}: {Detail}", replaced.Version, detail);
             // The scores have a new scale: the variant threshold is calibrated again where labels allow.
             var recalibration = await thresholds.CalibrateAsync(null, cancellationToken);
             if (recalibration.Outcome != CalibrationOutcome.Calibrated) logger.LogInformation("Variant threshold after the refit: {Detail}", recalibration.Detail);
             groups.AllChanged(); // new scores, perhaps a new threshold
-            return Answer(RefitOutcome.Fitted, detail, replaced.Rows);
+            return Answer(RefitOutcome.Fitted, detail, rows);
         }
         finally
         {

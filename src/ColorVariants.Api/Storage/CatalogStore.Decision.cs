@@ -55,7 +55,7 @@ public sealed partial class CatalogStore
         var items = new List<EmbeddedItem>();
         var swatches = new List<string?>();
         await using (var command = new NpgsqlCommand($"""
-            SELECT p.sku, p.attributes ->> @label, p.category, e.embedding, p.swatch_hex
+            SELECT p.sku, p.attributes ->> @label, p.category, {ActiveVector(model, "e")}, p.swatch_hex
             FROM products p
             JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
             WHERE p.attributes ? @label AND p.attributes ->> @label <> ''
@@ -91,7 +91,7 @@ public sealed partial class CatalogStore
         // Some headroom over the limit, so a sample that falls short of its expected size still fills it.
         var percent = Math.Min(100.0, 100.0 * limit * 1.2 / count);
         await using var command = new NpgsqlCommand($"""
-            SELECT embedding FROM embeddings TABLESAMPLE BERNOULLI (@percent) REPEATABLE (7)
+            SELECT {ActiveVector(model, "e")} FROM embeddings e TABLESAMPLE BERNOULLI (@percent) REPEATABLE (7)
             WHERE {ModelFilter(model)}
             LIMIT @limit
             """, connection);

@@ -20,7 +20,7 @@ public sealed partial class CatalogStore
     public async Task<IReadOnlyList<(EmbeddedItem Item, string? SwatchHex)>> CategoryVectorsAsync(ActiveModel model, string category, CancellationToken cancellationToken)
     {
         await using var command = _writes.CreateCommand($"""
-            SELECT p.sku, e.embedding, p.swatch_hex FROM products p
+            SELECT p.sku, {ActiveVector(model, "e")}, p.swatch_hex FROM products p
             JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
             WHERE coalesce(p.category, '') = @category
             ORDER BY p.sku

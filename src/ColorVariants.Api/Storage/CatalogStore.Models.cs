@@ -50,9 +50,15 @@ public sealed partial class CatalogStore
     /// slower but right. Instances starting together take turns (a session advisory lock), so
     /// none drops an index another is still building.
     /// </summary>
+    /// <remarks>One index per whitening slot (migration 0007): a refit fills the idle slot while searches use the other.</remarks>
     public async Task EnsureIndexAsync(ActiveModel model, CancellationToken cancellationToken)
     {
-        var index = IndexName(model);
+        foreach (var slot in (int[])[0, 1]) await EnsureIndexAsync(model, slot, cancellationToken);
+    }
+
+    private async Task EnsureIndexAsync(ActiveModel model, int slot, CancellationToken cancellationToken)
+    {
+        var index = IndexName(model, slot);
         await using var connection = await _writes.OpenConnectionAsync(cancellationToken);
         await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@name, 0))", connection))
         {
@@ -73,7 +79,7 @@ public sealed partial class CatalogStore
             }
             await using var create = new NpgsqlCommand($"""
                 CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON embeddings
-                    USING hnsw (({IndexedVector(model)}) halfvec_cosine_ops) WHERE {ModelFilter(model)}
+                    USING hnsw (({IndexedVector(model, slot)}) halfvec_cosine_ops) WHERE {ModelFilter(model)}
                 """, connection) { CommandTimeout = 0 };
             await create.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -44,11 +44,11 @@ public sealed partial class CatalogStore
     /// the product's category copied so a category-filtered search reads one table.
     /// </summary>
     private static string UpsertEmbedding(ActiveModel model) => $"""
-        INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, raw)
-        SELECT {model.Id}, p.sku, p.image_sha256, p.category, @embedding, @raw FROM products p
+        INSERT INTO embeddings (model_id, sku, image_sha256, category, embedding, embedding_b, raw)
+        SELECT {model.Id}, p.sku, p.image_sha256, p.category, @embedding, @embedding_b, @raw FROM products p
         WHERE p.sku = @sku AND p.image_sha256 = @sha
         ON CONFLICT (model_id, sku) DO UPDATE SET image_sha256 = EXCLUDED.image_sha256, category = EXCLUDED.category,
-            embedding = EXCLUDED.embedding, raw = EXCLUDED.raw
+            embedding = EXCLUDED.embedding, embedding_b = EXCLUDED.embedding_b, raw = EXCLUDED.raw
         """;
 
     public async Task<StoredProduct?> GetProductAsync(string sku, CancellationToken cancellationToken) =>
@@ -141,7 +141,7 @@ public sealed partial class CatalogStore
             upsert.Parameters.AddWithValue("sha", image.Sha256);
             upsert.Parameters.AddWithValue("swatchHex", image.Swatch.Hex);
             upsert.Parameters.AddWithValue("swatchName", image.Swatch.Name);
-            upsert.Parameters.AddWithValue("embedding", ToHalfVector(vector));
+            AddSlotVectors(upsert, vector);
             upsert.Parameters.AddWithValue("raw", ToHalfVector(raw));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }

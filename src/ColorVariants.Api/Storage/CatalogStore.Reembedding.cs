@@ -45,7 +45,7 @@ public sealed partial class CatalogStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var vector = await ProjectForWriteAsync(connection, transaction, model, raw, cancellationToken);
         await using var command = new NpgsqlCommand(UpsertEmbedding(model), connection, transaction);
-        command.Parameters.AddWithValue("embedding", ToHalfVector(vector));
+        AddSlotVectors(command, vector);
         command.Parameters.AddWithValue("raw", ToHalfVector(raw));
         command.Parameters.AddWithValue("sku", item.Sku);
         command.Parameters.AddWithValue("sha", item.ImageSha256);

@@ -38,9 +38,10 @@ public sealed record QueryProduct(string Sku, string? Category, float[]? Vector,
 /// <param name="Category">Only products of this category (null: all, unless <see cref="ProductsCategory"/>).</param>
 /// <param name="ProductSku">The query product: its vector of the active model for its current image, left out of its own variants.</param>
 /// <param name="ProductsCategory">Only products of the query product's category (when it has one).</param>
-public sealed record VariantQuery(float[]? Vector, string? Category, int Limit, double? MinScore, string? ProductSku = null, bool ProductsCategory = false)
+/// <param name="Slot">The whitening slot <see cref="Vector"/> was whitened for (CatalogStore.CurrentWhiteningAsync); null: the one the model row names now.</param>
+public sealed record VariantQuery(float[]? Vector, string? Category, int Limit, double? MinScore, string? ProductSku = null, bool ProductsCategory = false, int? Slot = null)
 {
-    public static VariantQuery ByVector(float[] vector, string? category, int limit, double? minScore) => new(vector, category, limit, minScore);
+    public static VariantQuery ByVector(float[] vector, int slot, string? category, int limit, double? minScore) => new(vector, category, limit, minScore, Slot: slot);
 
     public static VariantQuery OfProduct(string sku, bool sameCategory, int limit, double? minScore) => new(null, null, limit, minScore, sku, sameCategory);
 }
@@ -64,7 +65,7 @@ public sealed partial class CatalogStore
     public async Task<QueryProduct?> FindQueryProductAsync(string sku, ActiveModel model, bool countCategory, CancellationToken cancellationToken)
     {
         await using var command = _reads.CreateCommand($"""
-            SELECT p.category, e.embedding,
+            SELECT p.category, {ActiveVector(model, "e")},
                    CASE WHEN @count AND p.category IS NOT NULL THEN ({CountCategory(model, "p.category")}) END
             FROM products p
             LEFT JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
@@ -102,25 +103,30 @@ public sealed partial class CatalogStore
         var limit = ofSku ? "@limit + (SELECT n FROM rejected)" : "@limit";
         var category = query.Category is not null ? "@category" : query.ProductsCategory ? "(SELECT category FROM q)" : null;
 
-        var candidates = $"""
-            SELECT e.sku, e.{IndexedVector(model)} <=> {vector}{VectorCast(model)} AS distance{(model.Blocks.Count > 1 ? ", e.embedding" : "")}
+        string Candidates(int slot) => $"""
+            SELECT e.sku, e.{IndexedVector(model, slot)} <=> {vector}{VectorCast(model)} AS distance{(model.Blocks.Count > 1 ? $", e.{SlotColumn(slot)} AS embedding" : "")}
             FROM embeddings e
             WHERE e.{ModelFilter(model)}{(category is null ? "" : $" AND e.category = {category}")}{(query.ProductSku is null ? "" : " AND e.sku <> @sku")}{(ofProduct ? $" AND {vector} IS NOT NULL" : "")}
             """;
         // With a category both branches are in the statement, and a one-time filter on the count
         // runs one of them. OFFSET 0 fences the exact branch, so its ORDER BY cannot be served by the index.
-        var nearest = category is null
-            ? $"SELECT c.*, false AS exact FROM ({candidates}) c ORDER BY distance LIMIT {limit}"
-            : $"""
-              (SELECT c.*, true AS exact FROM ({candidates} OFFSET 0) c WHERE (SELECT exact FROM small) ORDER BY distance LIMIT {limit})
-              UNION ALL
-              (SELECT c.*, false AS exact FROM ({candidates}) c WHERE NOT (SELECT exact FROM small) ORDER BY distance LIMIT {limit})
-              """;
+        // Likewise for the whitening slot (migration 0007): each slot's branches run only while the
+        // model row names it, unless the query vector was whitened for a given one.
+        IEnumerable<string> Branches(int slot, string guard) => category is null
+            ? [$"SELECT c.*, false AS exact FROM ({Candidates(slot)}) c{(guard == "" ? "" : $" WHERE {guard}")} ORDER BY distance LIMIT {limit}"]
+            : [
+                $"SELECT c.*, true AS exact FROM ({Candidates(slot)} OFFSET 0) c WHERE (SELECT exact FROM small){(guard == "" ? "" : $" AND {guard}")} ORDER BY distance LIMIT {limit}",
+                $"SELECT c.*, false AS exact FROM ({Candidates(slot)}) c WHERE NOT (SELECT exact FROM small){(guard == "" ? "" : $" AND {guard}")} ORDER BY distance LIMIT {limit}",
+              ];
+        var branches = query.Slot is { } given
+            ? Branches(given, "")
+            : Branches(0, $"(SELECT whitening_slot FROM models WHERE id = {model.Id}) = 0").Concat(Branches(1, $"(SELECT whitening_slot FROM models WHERE id = {model.Id}) = 1"));
+        var nearest = string.Join("\nUNION ALL\n", branches.Select(b => $"({b})"));
         var with = new List<string>();
         // The query product's row: its vector (unless given, as on the unfiltered retry), category, swatch and group.
         if (ofSku)
             with.Add($"""
-                q AS MATERIALIZED (SELECT p.category, e.embedding, p.swatch_hex, p.swatch_name, g.group_id FROM products p
+                q AS MATERIALIZED (SELECT p.category, {ActiveVector(model, "e")} AS embedding, p.swatch_hex, p.swatch_name, g.group_id FROM products p
                     JOIN embeddings e ON e.{ModelFilter(model)} AND e.sku = p.sku AND e.image_sha256 = p.image_sha256
                     LEFT JOIN variant_groups g ON g.{ModelFilter(model)} AND g.sku = p.sku
                     WHERE p.sku = @sku)

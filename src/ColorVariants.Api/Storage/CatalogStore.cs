@@ -39,7 +39,7 @@ public sealed class CatalogDataSources(NpgsqlDataSource writes, NpgsqlDataSource
 /// <remarks>
 /// A model's id and dimension are written into the SQL as literals (<see cref="ModelFilter"/>,
 /// <see cref="IndexedVector"/>), so PostgreSQL matches the model's partial HNSW index
-/// (WHERE model_id = N, on embedding::halfvec(D)) in every plan, generic or custom.
+/// (WHERE model_id = N, on embedding::halfvec(D), one per whitening slot) in every plan, generic or custom.
 /// </remarks>
 public sealed partial class CatalogStore(
     CatalogDataSources dataSources,
@@ -62,13 +62,24 @@ public sealed partial class CatalogStore(
     /// <summary><c>model_id = N</c>: the predicate of the model's partial index.</summary>
     private static string ModelFilter(ActiveModel model) => string.Create(CultureInfo.InvariantCulture, $"model_id = {model.Id}");
 
-    /// <summary><c>embedding::halfvec(D)</c>: the indexed expression.</summary>
-    private static string IndexedVector(ActiveModel model) => string.Create(CultureInfo.InvariantCulture, $"embedding::halfvec({model.Dimensions})");
+    /// <summary>The column of a whitening slot (migration 0007): what searches read while the model's whitening_slot names it.</summary>
+    private static string SlotColumn(int slot) => slot == 0 ? "embedding" : "embedding_b";
+
+    /// <summary><c>embedding::halfvec(D)</c> (or embedding_b's): the indexed expression of a slot.</summary>
+    private static string IndexedVector(ActiveModel model, int slot) => string.Create(CultureInfo.InvariantCulture, $"{SlotColumn(slot)}::halfvec({model.Dimensions})");
+
+    /// <summary>
+    /// The searchable vector of <paramref name="alias"/>'s row, from the slot the model row names now:
+    /// for reads that scan rows (groups, calibration), which no index serves anyway.
+    /// </summary>
+    private static string ActiveVector(ActiveModel model, string alias) => string.Create(CultureInfo.InvariantCulture,
+        $"CASE WHEN (SELECT whitening_slot FROM models WHERE id = {model.Id}) = 0 THEN {alias}.embedding ELSE {alias}.embedding_b END");
 
     /// <summary><c>::halfvec(D)</c>, for a parameter compared with <see cref="IndexedVector"/>.</summary>
     private static string VectorCast(ActiveModel model) => string.Create(CultureInfo.InvariantCulture, $"::halfvec({model.Dimensions})");
 
-    private static string IndexName(ActiveModel model) => string.Create(CultureInfo.InvariantCulture, $"embeddings_hnsw_model_{model.Id}");
+    private static string IndexName(ActiveModel model, int slot) =>
+        string.Create(CultureInfo.InvariantCulture, $"embeddings_hnsw_model_{model.Id}{(slot == 0 ? "" : "_b")}");
 
     private static HalfVector ToHalfVector(ReadOnlySpan<float> vector)
     {

@@ -101,7 +101,8 @@ public static class VariantEndpoints
         var embedded = await embedder.EmbedAsync(content, readSwatch: false, cancellationToken);
         var model = models.Active;
         // The query is whitened as the catalog's vectors are; the version check reads one row.
-        var vector = (await store.CurrentWhiteningAsync(model, cancellationToken)).Project(embedded.Raw);
+        var whitening = await store.CurrentWhiteningAsync(model, cancellationToken);
+        var vector = whitening.Project(embedded.Raw);
 
         var threshold = thresholds.Current;
         var wanted = limit ?? options.Value.DefaultLimit;
@@ -109,7 +110,7 @@ public static class VariantEndpoints
         var verifier = thresholds.DecidingVerifier;
         bool IsVariant(VariantHit h) => ProductVariants.IsVariant(h, threshold, verifier, null, 0);
         var (fetch, storeMinScore) = VariantRanking.StoreRequest(model, wanted, minScore, only, threshold);
-        var found = await store.FindVariantsAsync(VariantQuery.ByVector(vector, filter, fetch, storeMinScore), model, cancellationToken);
+        var found = await store.FindVariantsAsync(VariantQuery.ByVector(vector, whitening.Slot, filter, fetch, storeMinScore), model, cancellationToken);
         // A search by image reads no swatch of the picture: the verifier goes without the colour difference.
         var hits = VariantRanking.Answer(found.Hits, model, thresholds, null, wanted, only, IsVariant);
         return TypedResults.Ok(new SearchResponse(model.Name, filter, threshold, hits.Select(h => ToResponse(h, IsVariant(h), request)).ToList()));
