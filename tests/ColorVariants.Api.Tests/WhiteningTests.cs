@@ -459,12 +459,37 @@ public class WhiteningPolicyTests
     public void A_refit_is_due_at_the_minimum_then_at_a_20_percent_change(int vectors, int? fittedOn, bool due) =>
         Assert.Equal(due, Policy.IsDue(vectors, fittedOn));
 
+    /// <summary>Issue 22, part 2: while products arrive (the count moved since the previous check) a due refit waits, unless the catalog has grown 4x.</summary>
+    [Theory]
+    [InlineData(256, null, true)]    // the first fit does not wait
+    [InlineData(1200, 1000, false)]  // due, but an import is under way
+    [InlineData(3999, 1000, false)]
+    [InlineData(4000, 1000, true)]   // 4x the fitted count: at once
+    [InlineData(800, 1000, false)]   // shrinking while busy waits too
+    public void While_products_arrive_a_due_refit_waits_for_a_quiet_check_or_4x_growth(int vectors, int? fittedOn, bool due)
+    {
+        Assert.Equal(due, Policy.IsDue(vectors, fittedOn, quiet: false));
+        Assert.Equal(vectors >= 256 && (fittedOn is null || Math.Abs(vectors - fittedOn.Value) >= 200), Policy.IsDue(vectors, fittedOn, quiet: true));
+    }
+
+    /// <summary>The refits a bulk import of the dev set's 7,135 products meets (checks while it runs find the count moved): 3, then one after it.</summary>
+    [Fact]
+    public void A_bulk_import_refits_in_three_large_steps_and_once_after_it()
+    {
+        int? fittedOn = null;
+        var fits = new List<int>();
+        for (var vectors = 1; vectors <= 7135; vectors++)
+            if (Policy.IsDue(vectors, fittedOn, quiet: false)) fits.Add((fittedOn = vectors).Value);
+        if (Policy.IsDue(7135, fittedOn, quiet: true)) fits.Add(7135);
+        Assert.Equal([256, 1024, 4096, 7135], fits);
+    }
+
     [Fact]
     public void The_rule_says_both_bounds_and_drops_the_lower_one_below_the_minimum()
     {
         Assert.Equal((1200, (int?)800), (Policy.RefitAtLeast(1000), Policy.RefitAtMost(1000)));
         Assert.Equal((360, (int?)null), (Policy.RefitAtLeast(300), Policy.RefitAtMost(300)));
-        Assert.Equal("refit when the model has at least 1200 or at most 800 vectors (20 % change from the 1000 fitted on); it has 1100", Policy.Describe(1100, 1000));
+        Assert.Equal("refit when the model has at least 1200 or at most 800 vectors (20 % change from the 1000 fitted on) and no product arrived or left since the previous check, or at once from 4000; it has 1100", Policy.Describe(1100, 1000));
         Assert.Equal("first fit when the model has at least 256 vectors; it has 10", Policy.Describe(10, null));
     }
 

@@ -48,6 +48,7 @@ public sealed class WhiteningRefitter(
     ILogger<WhiteningRefitter> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private int? _previousCount; // the vector count the previous check found (under _oneAtATime)
     private WhiteningPolicy Policy => WhiteningPolicy.From(options.Value);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -106,7 +107,10 @@ public sealed class WhiteningRefitter(
             if (vectors < policy.MinimumVectors)
                 return Answer(RefitOutcome.TooFewVectors,
                     $"Model {model.Name} has {vectors} vectors; a whitening is fitted on at least {policy.MinimumVectors} (Whitening:MinimumVectors). Nothing was changed.");
-            if (!force && current.Pending is null && !policy.IsDue(vectors, current.Whitening?.SampleCount))
+            // Quiet: nothing arrived or left since the previous check (a bulk import is not under way).
+            var quiet = vectors == _previousCount;
+            _previousCount = vectors;
+            if (!force && current.Pending is null && !policy.IsDue(vectors, current.Whitening?.SampleCount, quiet))
                 return Answer(RefitOutcome.NotDue, $"Not due: {policy.Describe(vectors, current.Whitening?.SampleCount)}.");
 
             // A refit a stopped process left pending is carried on (its pages are idempotent), unless asked for a new fit.

@@ -46,6 +46,7 @@ public static class GalleryEndpoints
         var rule = found.Verifier is { } verifier
             ? $"ranked and decided by the model's verifier: probability at least {verifier.Threshold:0.000} and another colour"
             : $"score at least {found.Threshold:0.000}";
+        rule += ", or confirmed by a reviewer";
 
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
@@ -59,7 +60,7 @@ public static class GalleryEndpoints
             var sameColour = found.IsSameColour(hit) ? $" {SameColourBadge}" : "";
             html.Append(CultureInfo.InvariantCulture, $"""
                 <figure{(isVariant ? " class=\"variant\"" : "")}><a href="{HtmlEncode(request.PathBase + "/gallery/" + Uri.EscapeDataString(hit.Sku))}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
-                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(hit.Probability is { } p ? $" &middot; p {p:0.00}" : "")}{(isVariant ? " <b>variant</b>" : "")}{sameColour}<br>{SwatchMark(hit.Swatch)}{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
+                <figcaption>{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(hit.Probability is { } p ? $" &middot; p {p:0.00}" : "")}{(isVariant ? " <b>variant</b>" : "")}{(hit.Review == Verdict.Confirmed ? " " + ConfirmedBadge : "")}{sameColour}<br>{SwatchMark(hit.Swatch)}{HtmlEncode(hit.Name ?? "")} {HtmlEncode(hit.Colour ?? "")}</figcaption></figure>
                 """);
         }
         html.Append("</body></html>");
@@ -69,8 +70,12 @@ public static class GalleryEndpoints
     /// <summary>The swatch square and the same-colour badge, on the gallery and the review page.</summary>
     public const string SwatchStyle = """
         <style>.swatch{display:inline-block;width:.9em;height:.9em;border:1px solid #999;vertical-align:middle;margin-right:.25em}
-        .same-colour{background:#fd4;color:#000;padding:0 .3em;border-radius:.3em;font-size:.75rem}</style>
+        .same-colour{background:#fd4;color:#000;padding:0 .3em;border-radius:.3em;font-size:.75rem}
+        .confirmed{background:#2a2;color:#fff;padding:0 .3em;border-radius:.3em;font-size:.75rem}</style>
         """;
+
+    /// <summary>What the gallery and the review page mark a pair a reviewer confirmed with: a variant whatever the model scores it.</summary>
+    public const string ConfirmedBadge = "<span class=\"confirmed\">confirmed by review</span>";
 
     /// <summary>What the gallery and the review page mark a same-colour pair with (<see cref="ProductVariants.IsSameColour"/>).</summary>
     public const string SameColourBadge = "<span class=\"same-colour\">same colour &mdash; duplicate?</span>";

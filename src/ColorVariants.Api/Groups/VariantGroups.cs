@@ -108,20 +108,27 @@ public sealed class VariantGroups(
         var rejected = reviews.Where(r => r.Verdict == Verdict.Rejected).Select(r => (index[r.SkuA], index[r.SkuB])).ToList();
         var verifier = thresholds.DecidingVerifier;
         var chance = thresholds.VerifierChance;
-        var groups = await Task.Run(() =>
+        var (groups, queue) = await Task.Run(() =>
         {
+            var reviewed = confirmed.Concat(rejected);
             if (verifier is null || chance is not { } catalog)
-                return VariantGrouping.Group(VariantDecision.NearestInCategory(items, options.Value.Neighbours), (float)thresholds.Current, confirmed, rejected);
+            {
+                var nearest = VariantDecision.NearestInCategory(items, options.Value.Neighbours);
+                var threshold = (float)thresholds.Current;
+                return (VariantGrouping.Group(nearest, threshold, confirmed, rejected), ReviewQueue.Of(nearest, threshold, reviewed));
+            }
             // The verifier's decision, as /variants makes it: each product's nearest re-ranked, mutual
             // neighbours joined at its threshold, the same colour kept apart (never a variant).
             var colours = stored.Select(r => r.SwatchHex is null ? (Lab?)null : Lab.FromRgb(Swatch.ParseHex(r.SwatchHex))).ToList();
             var lists = VerifiedNeighbours.Of(items, colours, model.Blocks, catalog.Scores, catalog.CatalogSize, verifier, Variants.VariantRanking.Candidates)
                 .Select(l => (IReadOnlyList<(int, float)>)l.Take(options.Value.Neighbours).ToList()).ToArray();
             var apart = VerifiedNeighbours.SameColour(lists, colours, options.Value.SameColourMaxDeltaE);
-            return VariantGrouping.Group(lists, verifier.Threshold, confirmed, rejected.Concat(apart));
+            return (VariantGrouping.Group(lists, verifier.Threshold, confirmed, rejected.Concat(apart)), ReviewQueue.Of(lists, verifier.Threshold, reviewed.Concat(apart)));
         }, cancellationToken);
         // Items are in sku order, so a group's smallest index is its smallest sku: the group's id.
         var rows = items.Select((item, i) => (item.Sku, items[groups[i]].Sku)).ToList();
-        return await store.ReplaceCategoryGroupsAsync(model, category, rows, cancellationToken);
+        var sizes = groups.GroupBy(g => g).ToDictionary(g => g.Key, g => g.Count());
+        var waiting = queue.Select(e => new QueuedReview(items[e.Product].Sku, items[e.Candidate].Sku, e.Probability, e.Doubt, sizes[groups[e.Product]])).ToList();
+        return await store.ReplaceCategoryGroupsAsync(model, category, rows, waiting, cancellationToken);
     }
 }

@@ -122,6 +122,13 @@ public sealed class WhiteningRefitOptions
     [Range(CatalogWhitening.MinimumSamples, int.MaxValue)] public int MinimumVectors { get; set; } = 256;
     /// <summary>Refit once the model's vector count has moved (up or down) by this share of the count the whitening was fitted on.</summary>
     [Range(0.001, 100.0)] public double RefitChange { get; set; } = 0.2;
+    /// <summary>
+    /// While products keep arriving (a bulk import), a due refit waits for a check that finds the
+    /// vector count where the previous check left it, unless the count has grown to this many times
+    /// the count of the last fit: an import refits in a few large steps and once at its end, not at
+    /// every 20 %.
+    /// </summary>
+    [Range(1.0, 1000.0)] public double GrowthWhileBusy { get; set; } = 4;
     [Range(1, 86_400)] public int CheckIntervalSeconds { get; set; } = 60;
     /// <summary>
     /// Learn from variant pairs on top of the catalog whitening (Core VariantWhitening): the pairs

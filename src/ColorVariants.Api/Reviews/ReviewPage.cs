@@ -26,7 +26,8 @@ public static class ReviewPage
         <style>body{font-family:sans-serif;margin:1.5rem;max-width:1200px}figure{display:inline-block;margin:.4rem;width:170px;vertical-align:top}
         img{width:170px;height:170px;object-fit:contain;background:#f4f4f4}figcaption{font-size:.8rem}.product img{outline:3px solid #36c}
         .candidate.selected{outline:3px dashed #c60}#drop{border:2px dashed #999;padding:1rem;margin:1rem 0}#drop.over{background:#eef}
-        button{margin:.1rem}.status{color:#060}</style>
+        button{margin:.1rem}.status{color:#060}.queued{display:inline-block;border:1px solid #ddd;margin:.3rem;padding:.3rem;vertical-align:top}
+        .queued p{margin:.2rem;font-size:.85rem}</style>
         """;
 
     private const string Script = """
@@ -72,6 +73,7 @@ public static class ReviewPage
             else if (e.key === 'k' || e.key === 'ArrowLeft') select(at - 1);
             else if (e.key === 'c') verdict(card.dataset.product, card.dataset.sku, 'confirmed');
             else if (e.key === 'r') verdict(card.dataset.product, card.dataset.sku, 'rejected');
+            else if (e.key === 'Enter' && card.classList.contains('queued')) location.href = '/review/' + encodeURIComponent(card.dataset.product);
           });
         });
         </script>
@@ -86,12 +88,18 @@ public static class ReviewPage
         return app;
     }
 
+    /// <summary>Products a page of the review queue shows.</summary>
+    public const int QueuePage = 20;
+
     public static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetPage(
-        string? sku, CatalogStore store, ServedModel models, VariantThresholds thresholds, IOptions<SearchOptions> search,
+        string? sku, [FromQuery] string? page, CatalogStore store, ServedModel models, VariantThresholds thresholds, IOptions<SearchOptions> search,
         IOptions<VariantDecisionOptions> decision, IOptions<UploadOptions> uploads, HttpRequest request, CancellationToken cancellationToken)
     {
         if (!ApiKeys.IsWriteKey(uploads, request.Cookies[ApiKeys.Cookie])) return Page("Log in", LoginForm(request));
         if (sku is not null && !CatalogSku.IsValid(sku)) return Problems.InvalidSku(sku);
+        var pageNumber = 1;
+        if (page is not null && (!int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out pageNumber) || pageNumber is < 1 or > 100_000))
+            return Problems.BadParameter("page", $"'page' is a whole number from 1 to 100000; '{page}' is not.");
 
         var body = new StringBuilder();
         body.Append("""
@@ -100,12 +108,49 @@ public static class ReviewPage
             <div id="drop">Drop pictures here, or <input type="file" id="files" multiple accept="image/jpeg,image/png,image/webp">
             sku <input id="sku" placeholder="one picture: its sku; several: their file names"> category <input id="category">
             <button id="send">Upload</button></div>
-            <p>Keys: <b>j</b>/<b>k</b> (or arrows) move between candidates, <b>c</b> confirms, <b>r</b> rejects the selected pair.</p>
+            <p>Keys: <b>j</b>/<b>k</b> (or arrows) move between candidates, <b>c</b> confirms, <b>r</b> rejects the selected pair. <a href="/review">The review queue</a></p>
             """);
-        if (sku is not null && !await ProductSectionAsync(body, sku, store, models, thresholds, search.Value, decision.Value, request, cancellationToken))
+        if (sku is null) await QueueSectionAsync(body, pageNumber, store, models, thresholds, request, cancellationToken);
+        else if (!await ProductSectionAsync(body, sku, store, models, thresholds, search.Value, decision.Value, request, cancellationToken))
             return Problems.UnknownSku(sku);
         return Page(sku is null ? "Review" : $"Review {sku}", body.ToString());
     }
+
+    /// <summary>
+    /// The review queue: products whose pair the decision is least sure about, closest to the
+    /// threshold first and larger groups first within a band, each shown with that pair's other
+    /// product. The keys work here too: c confirms, r rejects the selected pair, Enter opens the product.
+    /// </summary>
+    private static async Task QueueSectionAsync(StringBuilder body, int page, CatalogStore store, ServedModel models, VariantThresholds thresholds,
+        HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (queued, waiting) = await store.ReviewQueueAsync(models.Active, (page - 1) * QueuePage, QueuePage, cancellationToken);
+        var threshold = thresholds.DecidingVerifier is { } verifier ? $"the verifier's threshold p = {verifier.Threshold:0.00}" : $"the score threshold {thresholds.Current:0.000}";
+        body.Append(CultureInfo.InvariantCulture, $"""
+            <h2 id="queue">To review next: <span id="waiting">{waiting}</span> product{(waiting == 1 ? "" : "s")}</h2>
+            <p>Each product with the pair the model is least sure about (its probability nearest {threshold}); larger groups first among equally unsure ones. <b>Enter</b> opens the product.</p>
+            """);
+        foreach (var (product, candidate, probability, groupSize) in queued)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"""
+                <div class="queued candidate" data-product="{HtmlEncode(product.Sku)}" data-sku="{HtmlEncode(candidate.Sku)}">
+                {Figure(product, request, "")}{Figure(candidate, request, "")}
+                <p>p = {probability:0.00} &middot; group of {groupSize} &middot; <a href="/review/{Uri.EscapeDataString(product.Sku)}">review {HtmlEncode(product.Sku)}</a><br>
+                <button onclick="verdict('{HtmlEncode(product.Sku)}','{HtmlEncode(candidate.Sku)}','confirmed')">Variants (c)</button><button onclick="verdict('{HtmlEncode(product.Sku)}','{HtmlEncode(candidate.Sku)}','rejected')">Not variants (r)</button></p></div>
+                """);
+        }
+        if (queued.Count == 0) body.Append("<p id=\"empty\">Nothing waits for review.</p>");
+        body.Append("<p class=\"pages\">");
+        if (page > 1) body.Append(CultureInfo.InvariantCulture, $"<a id=\"previous\" href=\"/review?page={page - 1}\">previous page</a> ");
+        if ((long)page * QueuePage < waiting) body.Append(CultureInfo.InvariantCulture, $"<a id=\"next\" href=\"/review?page={page + 1}\">next page</a>");
+        body.Append("</p>");
+    }
+
+    /// <summary>A product as the pages show it: picture, sku, name, colour and swatch, the picture a link to its review.</summary>
+    private static string Figure(GroupMember product, HttpRequest request, string badge) => string.Create(CultureInfo.InvariantCulture, $"""
+        <figure data-sku="{HtmlEncode(product.Sku)}"><a href="/review/{Uri.EscapeDataString(product.Sku)}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, product.Sku, product.ImageSha256))}" alt="{HtmlEncode(product.Sku)}"></a>
+        <figcaption>{GalleryEndpoints.SwatchMark(product.Swatch)}{HtmlEncode(product.Sku)}{badge}<br>{HtmlEncode(product.Name ?? "")} <i>{HtmlEncode(product.Colour ?? "")}</i></figcaption></figure>
+        """);
 
     /// <returns>False when the product does not exist.</returns>
     private static async Task<bool> ProductSectionAsync(StringBuilder body, string sku, CatalogStore store, ServedModel models,
@@ -140,10 +185,10 @@ public static class ReviewPage
         body.Append("<h3>Nearest products outside the group</h3>");
         foreach (var hit in candidates)
         {
-            var called = found!.IsVariant(hit) ? " (model: variant)" : "";
+            var called = hit.Review == Verdict.Confirmed ? " " + GalleryEndpoints.ConfirmedBadge : found!.IsVariant(hit) ? " (model: variant)" : "";
             body.Append(CultureInfo.InvariantCulture, $"""
                 <figure class="candidate" data-product="{HtmlEncode(sku)}" data-sku="{HtmlEncode(hit.Sku)}"><a href="/review/{Uri.EscapeDataString(hit.Sku)}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, hit.Sku, hit.ImageSha256))}" alt="{HtmlEncode(hit.Sku)}"></a>
-                <figcaption>{GalleryEndpoints.SwatchMark(hit.Swatch)}{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{called}{(found.IsSameColour(hit) ? " " + GalleryEndpoints.SameColourBadge : "")}<br>
+                <figcaption>{GalleryEndpoints.SwatchMark(hit.Swatch)}{HtmlEncode(hit.Sku)} &middot; {hit.Score:0.000}{(hit.Probability is { } p ? $" &middot; p {p:0.00}" : "")}{called}{(found!.IsSameColour(hit) ? " " + GalleryEndpoints.SameColourBadge : "")}<br>{HtmlEncode(hit.Name ?? "")} <i>{HtmlEncode(hit.Colour ?? "")}</i><br>
                 <button onclick="verdict('{HtmlEncode(sku)}','{HtmlEncode(hit.Sku)}','confirmed')">Confirm (c)</button><button onclick="verdict('{HtmlEncode(sku)}','{HtmlEncode(hit.Sku)}','rejected')">Reject (r)</button></figcaption></figure>
                 """);
         }
@@ -160,7 +205,7 @@ public static class ReviewPage
     private static void AppendMember(StringBuilder body, string sku, GroupMember member, string badge, HttpRequest request) =>
         body.Append(CultureInfo.InvariantCulture, $"""
             <figure class="member" data-sku="{HtmlEncode(member.Sku)}"><a href="/review/{Uri.EscapeDataString(member.Sku)}"><img loading="lazy" src="{HtmlEncode(ImageUrls.For(request, member.Sku, member.ImageSha256))}" alt="{HtmlEncode(member.Sku)}"></a>
-            <figcaption>{GalleryEndpoints.SwatchMark(member.Swatch)}{HtmlEncode(member.Sku)}{badge}<br><button onclick="verdict('{HtmlEncode(sku)}','{HtmlEncode(member.Sku)}','rejected')">Out of the group</button></figcaption></figure>
+            <figcaption>{GalleryEndpoints.SwatchMark(member.Swatch)}{HtmlEncode(member.Sku)}{badge}<br>{HtmlEncode(member.Name ?? "")} <i>{HtmlEncode(member.Colour ?? "")}</i><br><button onclick="verdict('{HtmlEncode(sku)}','{HtmlEncode(member.Sku)}','rejected')">Out of the group</button></figcaption></figure>
             """);
 
     /// <summary>Sets the key cookie when it is the writes' key, then back to the page.</summary>
