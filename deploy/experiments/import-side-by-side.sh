@@ -36,7 +36,7 @@ run() {
     psql_cv -c "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema;"
     ConnectionStrings__Catalog="$CV_CONNECTION_STRING;Search Path=$schema,public" Upload__ApiKey="" Whitening__Enabled="$enabled" \
         MALLOC_MMAP_THRESHOLD_=262144 dotnet src/ColorVariants.Api/bin/Release/net10.0/ColorVariants.Api.dll \
-        --contentRoot src/ColorVariants.Api --urls "$api" > "$log" 2>&1 &
+        --contentRoot "$CV_REPO/src/ColorVariants.Api" --urls "$api" > "$log" 2>&1 &
     pid=$!
     cv_wait_api_ready "$api" "$pid"
     cv_log "whitening $mode: importing $products products from $folder"
