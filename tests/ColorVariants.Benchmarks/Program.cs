@@ -9,6 +9,7 @@
 //   IntakeBenchmarks  decode + letterbox + tensor of one real catalog image at 224 pixels
 //   EmbedBenchmarks   EmbeddingModel.Embed of the default model and of its structure descriptor alone, CPU, batch 1 and 16
 //   VectorBenchmarks  VectorMath.Dot / Normalize and RetrievalEvaluator on random vectors
+//   WhiteningBenchmarks  a catalog whitening's fit at the dev set's size, its covariance and its eigendecomposition
 //
 // Intake and Embed read the dev dataset from ../shared/datasets/hm-colour-variants-dev beside
 // the repository (or $COLORVARIANTS_DATASET); without it they are left out, and this says so.
@@ -18,13 +19,13 @@ using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Running;
 using ColorVariants.Benchmarks;
 
-Type[] benchmarks = [typeof(IntakeBenchmarks), typeof(EmbedBenchmarks), typeof(VectorBenchmarks)];
+Type[] benchmarks = [typeof(IntakeBenchmarks), typeof(EmbedBenchmarks), typeof(VectorBenchmarks), typeof(WhiteningBenchmarks)];
 if (!BenchmarkData.DatasetPresent)
 {
     Console.Error.WriteLine(
         $"The dev dataset is not at {BenchmarkData.DatasetPath} (set {BenchmarkData.DatasetVariable} to its folder). " +
         "Leaving out IntakeBenchmarks and EmbedBenchmarks, which need its images.");
-    benchmarks = [typeof(VectorBenchmarks)];
+    benchmarks = [typeof(VectorBenchmarks), typeof(WhiteningBenchmarks)];
 }
 
 var config = DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default);

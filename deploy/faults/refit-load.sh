@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Issue 22: does a whitening refit hold uploads up? PUT latency during a bulk import, without and
+# with refits running the whole time, side by side in one run on one machine.
+#
+#   deploy/faults/refit-load.sh [--seconds 120] [--writers 2] [--readers 2] [catalog-folder] [out-folder]
+#
+# catalog-folder: default ../shared/datasets/hm-colour-variants-dev; out-folder: default
+# runs/refit-load. PORT (default 8091). Into a fresh schema of this checkout's database, an API
+# (automatic refits off, writes open) gets every other product of the catalog imported and a
+# whitening fitted; then, with load.py's readers on those, its writers upload new products for
+# --seconds twice: (A) nothing else, (B) POST /models/active/whitening back to back, so a refit runs
+# throughout. Prints, per phase, uploads and reads: sent, statuses, p50 and p99 (ms), and the refits
+# of phase B (results.md in out-folder).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+# shellcheck source=deploy/local/lib.sh
+source "$here/../local/lib.sh"
+cd "$CV_REPO"
+
+seconds=120; writers=2; readers=2
+while (( $# )); do
+    case "$1" in
+        --seconds) seconds="$2"; shift ;;
+        --writers) writers="$2"; shift ;;
+        --readers) readers="$2"; shift ;;
+        -h|--help) sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) break ;;
+    esac
+    shift
+done
+folder="$(cd "${1:-../shared/datasets/hm-colour-variants-dev}" && pwd -P)"
+out="${2:-runs/refit-load}"; mkdir -p "$out"; out="$(cd "$out" && pwd -P)"
+[[ -f "$folder/catalog.csv" ]] || cv_die "no catalog.csv in $folder"
+PORT="${PORT:-8091}"; api="http://127.0.0.1:$PORT"; schema=refit_load
+
+cv_require_dotnet; cv_install_curl; cv_install_postgres; cv_install_pgvector; cv_start_db; cv_db_url
+cv_port_in_use "$PORT" && cv_die "port $PORT is in use (set PORT=...)"
+dotnet build src/ColorVariants.Api -c Release -nologo -v quiet
+dotnet build src/ColorVariants.Cli -c Release -nologo -v quiet
+psql_cv() { PGPASSWORD="$CV_DB_PASSWORD" "$CV_PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$CV_PG_PORT" -U "$CV_DB_USER" -d "$CV_DB_NAME" "$@"; }
+
+# Halves of the catalog: the seed (even rows) imported first; the odd rows split between phases A and B.
+python3 - "$folder" "$out" <<'PY'
+import csv, os, sys
+src, out = sys.argv[1], sys.argv[2]
+rows = list(csv.DictReader(open(os.path.join(src, "catalog.csv"), newline="")))
+parts = {"seed": rows[0::2], "a": rows[1::4], "b": rows[3::4]}
+for name, part in parts.items():
+    d = os.path.join(out, name); os.makedirs(d, exist_ok=True)
+    link = os.path.join(d, "images")
+    if not os.path.lexists(link): os.symlink(os.path.join(src, "images"), link)
+    with open(os.path.join(d, "catalog.csv"), "w", newline="") as f:
+        w = csv.writer(f); w.writerow(["sku", "image", "category", "name", "colour"])
+        for r in part: w.writerow([r["sku"], r["image"], r["category"], r["name"], r["colour"]])
+PY
+
+psql_cv -c "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema;"
+ConnectionStrings__Catalog="$CV_CONNECTION_STRING;Search Path=$schema,public" Upload__ApiKey="" Whitening__Enabled=false \
+    MALLOC_MMAP_THRESHOLD_=262144 dotnet src/ColorVariants.Api/bin/Release/net10.0/ColorVariants.Api.dll \
+    --contentRoot "$CV_REPO/src/ColorVariants.Api" --urls "$api" > "$out/api.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+cv_wait_api_ready "$api" "$pid"
+cv_log "importing the seed ($(( $(wc -l < "$out/seed/catalog.csv") - 1 )) products) and fitting its whitening"
+dotnet src/ColorVariants.Cli/bin/Release/net10.0/colorvariants.dll import "$out/seed" --api "$api" > "$out/seed-import.log" 2>&1
+curl -fsS -X POST "$api/models/active/whitening" > "$out/seed-refit.json"
+psql_cv -c "SELECT sku FROM $schema.products ORDER BY sku" > "$out/skus.txt"
+
+results="$out/results.md"
+{ echo "refit-load.sh, $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $seconds s a phase, $writers writers, $readers readers"
+  echo; echo "| phase | requests | sent | by status | no answer | p50 ms | p99 ms |"; echo "| --- | --- | ---: | --- | ---: | ---: | ---: |"; } > "$results"
+phase() {
+    local name="$1" label="$2"
+    python3 "$here/load.py" --api "$api" --skus "$out/skus.txt" --uploads "$out/$name/catalog.csv" --writers "$writers" --readers "$readers" \
+        --seconds "$seconds" --out "$out/requests-$name.tsv" > /dev/null
+    for kind in upload variants; do
+        python3 "$here/summary.py" "$out/requests-$name.tsv" "$label" "$kind" | sed "s/^| $label |/| $label | $kind |/" >> "$results"
+    done
+}
+cv_log "phase A: uploads for $seconds s, no refit"
+phase a "A: no refit"
+cv_log "phase B: uploads for $seconds s, refits back to back"
+touch "$out/refitting"
+( while [[ -f "$out/refitting" ]]; do curl -sS -X POST "$api/models/active/whitening" >> "$out/refits.jsonl"; echo >> "$out/refits.jsonl"; done ) &
+refits=$!
+phase b "B: refits back to back"
+rm -f "$out/refitting"; wait "$refits" || true
+{ echo; echo "Refits of phase B (the last may have ended after it):"; grep -o '"detail":"[^"]*"' "$out/refits.jsonl" | sed 's/^"detail":/- /'; } >> "$results"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+psql_cv -c "DROP SCHEMA $schema CASCADE;"
+cat "$results"
