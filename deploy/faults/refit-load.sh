@@ -1,26 +1,27 @@
 #!/usr/bin/env bash
 # Issue 22: does a whitening refit hold uploads up? PUT latency during a bulk import, without and
-# with refits running the whole time, side by side in one run on one machine.
+# with a refit running, side by side in one run on one machine.
 #
-#   deploy/faults/refit-load.sh [--seconds 120] [--writers 2] [--readers 2] [catalog-folder] [out-folder]
+#   deploy/faults/refit-load.sh [--seconds 60] [--refits 1] [--writers 2] [--readers 2] [catalog-folder] [out-folder]
 #
 # catalog-folder: default ../shared/datasets/hm-colour-variants-dev; out-folder: default
 # runs/refit-load. PORT (default 8091). Into a fresh schema of this checkout's database, an API
 # (automatic refits off, writes open) gets every other product of the catalog imported and a
-# whitening fitted; then, with load.py's readers on those, its writers upload new products for
-# --seconds twice: (A) nothing else, (B) POST /models/active/whitening back to back, so a refit runs
-# throughout. Prints, per phase, uploads and reads: sent, statuses, p50 and p99 (ms), and the refits
-# of phase B (results.md in out-folder).
+# whitening fitted; then load.py's readers read those and its writers upload new products, in two
+# phases: (A) for --seconds, nothing else; (B) while --refits refits (POST /models/active/whitening)
+# run one after another, from the first's start to the last's end: fit and re-projection. Prints,
+# per phase, uploads and reads: sent, statuses, p50 and p99 (ms), and the refits (results.md in out-folder).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=deploy/local/lib.sh
 source "$here/../local/lib.sh"
 cd "$CV_REPO"
 
-seconds=120; writers=2; readers=2
+seconds=60; refits=1; writers=2; readers=2
 while (( $# )); do
     case "$1" in
         --seconds) seconds="$2"; shift ;;
+        --refits) refits="$2"; shift ;;
         --writers) writers="$2"; shift ;;
         --readers) readers="$2"; shift ;;
         -h|--help) sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -39,12 +40,13 @@ dotnet build src/ColorVariants.Api -c Release -nologo -v quiet
 dotnet build src/ColorVariants.Cli -c Release -nologo -v quiet
 psql_cv() { PGPASSWORD="$CV_DB_PASSWORD" "$CV_PG_BIN/psql" -X -q -At -h 127.0.0.1 -p "$CV_PG_PORT" -U "$CV_DB_USER" -d "$CV_DB_NAME" "$@"; }
 
-# Halves of the catalog: the seed (even rows) imported first; the odd rows split between phases A and B.
+# The seed (even rows) imported first; of the odd rows, a quarter for phase A and the rest for B (it runs longer).
 python3 - "$folder" "$out" <<'PY'
 import csv, os, sys
 src, out = sys.argv[1], sys.argv[2]
 rows = list(csv.DictReader(open(os.path.join(src, "catalog.csv"), newline="")))
-parts = {"seed": rows[0::2], "a": rows[1::4], "b": rows[3::4]}
+odd = rows[1::2]
+parts = {"seed": rows[0::2], "a": odd[0::4], "b": [r for i, r in enumerate(odd) if i % 4]}
 for name, part in parts.items():
     d = os.path.join(out, name); os.makedirs(d, exist_ok=True)
     link = os.path.join(d, "images")
@@ -67,25 +69,29 @@ curl -fsS -X POST "$api/models/active/whitening" > "$out/seed-refit.json"
 psql_cv -c "SELECT sku FROM $schema.products ORDER BY sku" > "$out/skus.txt"
 
 results="$out/results.md"
-{ echo "refit-load.sh, $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $seconds s a phase, $writers writers, $readers readers"
+{ echo "refit-load.sh, $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); phase A $seconds s, $refits refit(s) in phase B, $writers writers, $readers readers"
   echo; echo "| phase | requests | sent | by status | no answer | p50 ms | p99 ms |"; echo "| --- | --- | ---: | --- | ---: | ---: | ---: |"; } > "$results"
-phase() {
+summarise() {
     local name="$1" label="$2"
-    python3 "$here/load.py" --api "$api" --skus "$out/skus.txt" --uploads "$out/$name/catalog.csv" --writers "$writers" --readers "$readers" \
-        --seconds "$seconds" --out "$out/requests-$name.tsv" > /dev/null
     for kind in upload variants; do
         python3 "$here/summary.py" "$out/requests-$name.tsv" "$label" "$kind" | sed "s/^| $label |/| $label | $kind |/" >> "$results"
     done
 }
+load() { python3 "$here/load.py" --api "$api" --skus "$out/skus.txt" --uploads "$out/$1/catalog.csv" --writers "$writers" --readers "$readers" --out "$out/requests-$1.tsv" "${@:2}" > /dev/null; }
+
 cv_log "phase A: uploads for $seconds s, no refit"
-phase a "A: no refit"
-cv_log "phase B: uploads for $seconds s, refits back to back"
-touch "$out/refitting"
-( while [[ -f "$out/refitting" ]]; do curl -sS -X POST "$api/models/active/whitening" >> "$out/refits.jsonl"; echo >> "$out/refits.jsonl"; done ) &
-refits=$!
-phase b "B: refits back to back"
-rm -f "$out/refitting"; wait "$refits" || true
-{ echo; echo "Refits of phase B (the last may have ended after it):"; grep -o '"detail":"[^"]*"' "$out/refits.jsonl" | sed 's/^"detail":/- /'; } >> "$results"
+load a --seconds "$seconds"
+summarise a "A: no refit"
+cv_log "phase B: uploads while $refits refit(s) run"
+rm -f "$out/refits-done" "$out/refits.jsonl"
+load b --until "$out/refits-done" &
+loader=$!
+sleep 2
+started=$SECONDS
+for (( i = 0; i < refits; i++ )); do curl -sS -X POST "$api/models/active/whitening" >> "$out/refits.jsonl"; echo >> "$out/refits.jsonl"; done
+touch "$out/refits-done"; wait "$loader" || true
+summarise b "B: during $refits refit(s), $(( SECONDS - started )) s"
+{ echo; echo "Refits of phase B:"; grep -o '"detail":"[^"]*"' "$out/refits.jsonl" | sed 's/^"detail":/- /'; } >> "$results"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 psql_cv -c "DROP SCHEMA $schema CASCADE;"
 cat "$results"
