@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The served decision and ranking, through a running service's own API (issue 20).
 
-    deploy/experiments/served-variants.py [catalog-folder] [base-url]
+    deploy/experiments/served-variants.py [--all] [catalog-folder] [base-url]
 
 For every product of the catalog's validation styles (EVALUATION.md's SHA-1 rule), GET
 /variants/{sku}?limit=10 (same category, the default): the share of queries whose first item is a
@@ -9,12 +9,15 @@ colour variant (same-category R@1), and the pairs called variants (isVariant) wi
 recall against every pair of products sharing a style. Requests go one after another; the time
 each took is printed. Import the validation styles first, without the style column (so the service
 keeps its default decision), e.g. as docs/RESULTS.md says. Reads the labels only to score.
+--all: every product of the catalog (import validation-catalog.py --all's folder first).
 """
 import csv,hashlib,json,urllib.request,time,sys
-folder=sys.argv[1] if len(sys.argv)>1 else '../shared/datasets/hm-colour-variants-dev'
-base=sys.argv[2] if len(sys.argv)>2 else 'http://127.0.0.1:8080'
+every='--all' in sys.argv[1:]
+args=[a for a in sys.argv[1:] if a!='--all']
+folder=args[0] if len(args)>0 else '../shared/datasets/hm-colour-variants-dev'
+base=args[1] if len(args)>1 else 'http://127.0.0.1:8080'
 rows=list(csv.DictReader(open(folder+'/catalog.csv')))
-val=[r for r in rows if hashlib.sha1(r['style'].encode()).hexdigest()[0] in 'cdef']
+val=[r for r in rows if every or hashlib.sha1(r['style'].encode()).hexdigest()[0] in 'cdef']
 style={r['sku']:r['style'] for r in val}
 from collections import Counter
 c=Counter((r['style'],r['category']) for r in val)

@@ -27,6 +27,10 @@ public static class VerifierFeatures
         "spreads_above_chance", "z_in_list", "spreads_below_first",
         .. Enumerable.Range(0, blocks).Select(b => $"block{b}_z_in_list"),
         "log_rank", "colour_difference", "near_same_colour", "spreads_above_tenth", "log_catalog_size",
+        // Pairwise products: a linear model with them bends where the single features cannot (a high
+        // score counts for less in a large catalog, a colour difference for more at a high score).
+        "spreads_squared", "spreads_x_log_catalog_size", "spreads_x_colour_difference", "z_x_colour_difference",
+        "block_z_product", "spreads_x_log_rank", "z_squared", "colour_difference_squared",
     ];
 
     /// <summary>One row of features per candidate of <paramref name="ranked"/> (best first).</summary>
@@ -44,7 +48,7 @@ public static class VerifierFeatures
         for (var i = 0; i < ranked.Count; i++)
         {
             var c = ranked[i];
-            var row = new float[8 + blocks];
+            var row = new float[16 + blocks];
             row[0] = (float)(chance.SpreadsAbove(c.Score) / 10);
             row[1] = (float)((c.Score - mean) / spread);
             row[2] = (float)((first - c.Score) / chance.Spread / 10);
@@ -57,6 +61,15 @@ public static class VerifierFeatures
             // How far above the list's tenth: a query with a crowd of lookalikes has a high tenth.
             row[6 + blocks] = (float)((c.Score - ranked[head - 1].Score) / chance.Spread / 10);
             row[7 + blocks] = (float)Math.Log10(Math.Max(catalogSize, 1)) - 3;
+            var (spreads, z, apart, size, rank) = (row[0], row[1], row[4 + blocks], row[7 + blocks], row[3 + blocks]);
+            row[8 + blocks] = spreads * spreads;
+            row[9 + blocks] = spreads * size;
+            row[10 + blocks] = spreads * apart;
+            row[11 + blocks] = z * apart;
+            row[12 + blocks] = row[3] * row[blocks > 1 ? 4 : 3]; // the first two blocks' z (a single block's, squared)
+            row[13 + blocks] = spreads * rank;
+            row[14 + blocks] = z * z;
+            row[15 + blocks] = apart * apart;
             rows[i] = row;
         }
         return rows;
