@@ -138,10 +138,14 @@ public sealed class WhiteningRefitter(
             var rows = 0;
             for (var after = ""; ;)
             {
+                var page = Stopwatch.GetTimestamp();
                 var (read, last) = await store.ReprojectPageAsync(model, refit, after, cancellationToken);
                 if (last is null) break;
                 rows += read;
                 after = last;
+                // A full page may have more behind it: yield the cores to uploads for half the time the
+                // page took (its index inserts compete with their inference), so the refit never hogs them.
+                if (read == CatalogStore.RefitPageSize) await Task.Delay(Stopwatch.GetElapsedTime(page) / 2, cancellationToken);
             }
             var reprojectSeconds = Stopwatch.GetElapsedTime(reprojecting).TotalSeconds;
             var replaced = await store.SwitchWhiteningAsync(model, current.Version, refit, cancellationToken);
