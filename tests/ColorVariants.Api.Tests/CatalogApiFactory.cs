@@ -77,15 +77,17 @@ public class CatalogApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>
-    /// Waits until the active model's HNSW index is built and valid: it is built in the background
-    /// (CREATE INDEX CONCURRENTLY waits for older transactions, of other test classes too), and
-    /// until then searches are exact.
+    /// Waits until the active model's HNSW indexes (one per whitening slot) are built and valid: they
+    /// are built in the background (CREATE INDEX CONCURRENTLY waits for older transactions, of other
+    /// test classes too), and until then searches are exact. Both, since a test's own ANALYZE inside a
+    /// transaction would deadlock with a build still under way.
     /// </summary>
     public async Task WaitForIndexAsync()
     {
         const string valid = """
-            SELECT coalesce((SELECT indisvalid FROM pg_index
-                             WHERE indexrelid = to_regclass('embeddings_hnsw_model_' || (SELECT id FROM models WHERE active))), false)
+            SELECT count(*) = 2 FROM pg_index
+            WHERE indisvalid AND indexrelid IN (to_regclass('embeddings_hnsw_model_' || (SELECT id FROM models WHERE active)),
+                                                to_regclass('embeddings_hnsw_model_' || (SELECT id FROM models WHERE active) || '_b'))
             """;
         for (var waited = TimeSpan.Zero; await ScalarAsync(valid) is not true; waited += TimeSpan.FromMilliseconds(200))
         {

@@ -133,6 +133,7 @@ public class RareCategoryTests(CatalogApiFactory factory) : IClassFixture<Catalo
         var client = factory.CreateClient();
         Assert.Equal(HttpStatusCode.Created, (await client.PutAsync("/products/seed", Uploads.Form(Uploads.Product(0, Uploads.Red), "Common"))).StatusCode);
         _dimensions = (int)(await factory.ScalarAsync("SELECT dimensions FROM models WHERE active"))!;
+        await factory.WaitForIndexAsync(); // the ANALYZE below, in one transaction with the inserts, would deadlock with a build under way
         await using (var connection = new NpgsqlConnection(factory.ConnectionString))
         {
             await connection.OpenAsync();
