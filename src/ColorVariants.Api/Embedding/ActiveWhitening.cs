@@ -55,7 +55,9 @@ public sealed class ActiveWhitening(ServedModel models, ILogger<ActiveWhitening>
     /// Takes what was read from the database. Versions only go up, so an older one never replaces a
     /// newer; within a version only the pending refit changes (set, replaced, or cleared by the switch).
     /// </summary>
-    public WhiteningSnapshot Adopt(StoredWhitening stored)
+    /// <param name="fitted">The whitening of <paramref name="stored"/>'s version when this process has it already
+    /// (a refit it just switched to): its bytes are then not serialised only to be parsed back.</param>
+    public WhiteningSnapshot Adopt(StoredWhitening stored, CatalogWhitening? fitted = null)
     {
         lock (_gate)
         {
@@ -66,7 +68,7 @@ public sealed class ActiveWhitening(ServedModel models, ILogger<ActiveWhitening>
             // A pending refit's bytes come only when its id differs from the one known at the read; another
             // thread may have taken a newer pending meanwhile, and then this read is the older one.
             if (stored.PendingId is { } id && id != current.Pending?.Id && stored.PendingBytes is null) return current;
-            var whitening = sameVersion ? current.Whitening : stored.Bytes is null ? null : CatalogWhitening.FromBytes(stored.Bytes);
+            var whitening = sameVersion ? current.Whitening : fitted ?? (stored.Bytes is null ? null : CatalogWhitening.FromBytes(stored.Bytes));
             var pending = stored.PendingId is null ? null
                 : stored.PendingId == current.Pending?.Id ? current.Pending
                 : new PendingWhitening(stored.PendingId.Value, CatalogWhitening.FromBytes(stored.PendingBytes!));

@@ -151,7 +151,7 @@ public sealed class WhiteningRefitter(
             var replaced = await store.SwitchWhiteningAsync(model, current.Version, refit, cancellationToken);
             if (replaced is null)
                 return Answer(RefitOutcome.Superseded, "Another refit (perhaps another instance's) replaced this one meanwhile; it was dropped and nothing else changed.");
-            current = whitening.Adopt(new StoredWhitening(replaced.Version, refit.Whitening.ToBytes(), refit.Whitening.SampleCount, replaced.FittedAt, replaced.Slot, null, null));
+            current = whitening.Adopt(new StoredWhitening(replaced.Version, null, refit.Whitening.SampleCount, replaced.FittedAt, replaced.Slot, null, null), refit.Whitening);
             vectors = await store.CountVectorsAsync(model, cancellationToken);
             var detail = $"{fittedDetail}; re-projected {rows} vectors of model {model.Name} into slot {replaced.Slot} in {reprojectSeconds:0.0} s while uploads went on, then switched to it.";
             logger.LogInformation("Whitening version {Version}: {Detail}", replaced.Version, detail);

@@ -25,14 +25,11 @@ public static class ReviewQueue
         var queue = new List<ReviewQueueEntry>();
         for (var q = 0; q < lists.Count; q++)
         {
-            ReviewQueueEntry? best = null;
+            var (candidate, probability, distance) = (-1, 0f, float.PositiveInfinity);
             foreach (var (c, p) in lists[q])
-            {
-                if (known.Contains(q < c ? (q, c) : (c, q))) continue;
-                var doubt = MathF.Round(MathF.Abs(p - threshold) / Band) * Band;
-                if (best is null || MathF.Abs(p - threshold) < MathF.Abs(best.Value.Probability - threshold)) best = new ReviewQueueEntry(q, c, p, doubt);
-            }
-            if (best is { } entry) queue.Add(entry);
+                if (!known.Contains(q < c ? (q, c) : (c, q)) && MathF.Abs(p - threshold) < distance)
+                    (candidate, probability, distance) = (c, p, MathF.Abs(p - threshold));
+            if (candidate >= 0) queue.Add(new ReviewQueueEntry(q, candidate, probability, MathF.Round(distance / Band) * Band));
         }
         return queue;
     }

@@ -120,7 +120,7 @@ public sealed partial class CatalogStore
               ];
         var branches = query.Slot is { } given
             ? Branches(given, "")
-            : Branches(0, $"(SELECT whitening_slot FROM models WHERE id = {model.Id}) = 0").Concat(Branches(1, $"(SELECT whitening_slot FROM models WHERE id = {model.Id}) = 1"));
+            : Branches(0, $"{ActiveSlot(model)} = 0").Concat(Branches(1, $"{ActiveSlot(model)} = 1"));
         var nearest = string.Join("\nUNION ALL\n", branches.Select(b => $"({b})"));
         var with = new List<string>();
         // The query product's row: its vector (unless given, as on the unfiltered retry), category, swatch and group.

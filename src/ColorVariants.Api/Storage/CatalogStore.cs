@@ -72,8 +72,10 @@ public sealed partial class CatalogStore(
     /// The searchable vector of <paramref name="alias"/>'s row, from the slot the model row names now:
     /// for reads that scan rows (groups, calibration), which no index serves anyway.
     /// </summary>
-    private static string ActiveVector(ActiveModel model, string alias) => string.Create(CultureInfo.InvariantCulture,
-        $"CASE WHEN (SELECT whitening_slot FROM models WHERE id = {model.Id}) = 0 THEN {alias}.embedding ELSE {alias}.embedding_b END");
+    private static string ActiveVector(ActiveModel model, string alias) => $"CASE WHEN {ActiveSlot(model)} = 0 THEN {alias}.embedding ELSE {alias}.embedding_b END";
+
+    /// <summary>The slot the model row names now, as a one-time subquery of a statement.</summary>
+    private static string ActiveSlot(ActiveModel model) => string.Create(CultureInfo.InvariantCulture, $"(SELECT whitening_slot FROM models WHERE id = {model.Id})");
 
     /// <summary><c>::halfvec(D)</c>, for a parameter compared with <see cref="IndexedVector"/>.</summary>
     private static string VectorCast(ActiveModel model) => string.Create(CultureInfo.InvariantCulture, $"::halfvec({model.Dimensions})");
