@@ -158,7 +158,7 @@ public class DefaultModelTests
             Assert.Equal(DefaultModel.Name, model.Name);
             Assert.Equal((256 + 512) * 3 + 10 * 10 * 9, model.Dimensions);
             Assert.Equal("gem=3 layers=3+4 parts=whole=0:1,top=0:0.5,bottom=0.5:1 flip=no structure=hog:10x9:0.4", model.Metadata[ModelMetadataKeys.Descriptor]);
-            Assert.Equal("cnn=2304:0.6,structure=900:0.4", model.Metadata[ModelMetadataKeys.Blocks]);
+            Assert.Equal("layer3=768:0.3,layer4=1536:0.3,structure=900:0.4", model.Metadata[ModelMetadataKeys.Blocks]);
             Assert.Equal(Size, model.Preprocessing.InputSize);
             Assert.Equal(ColourMode.Gray, model.Preprocessing.ColourMode);
         }

@@ -165,8 +165,8 @@ public class StructureDescriptorTests
             DefaultModel.EnsurePrepared(path, ColourMode.Gray, Size, descriptor);
             using var model = EmbeddingModel.Load(path, EmbeddingDevice.Cpu);
             var blocks = DescriptorBlocks.FromMetadata(model.Metadata, model.Dimensions);
-            Assert.Equal([("cnn", 2304, 0.6f), ("structure", 576, 0.4f)], blocks.Select(b => (b.Name, b.Length, MathF.Round(b.Weight, 4))));
-            Assert.Equal("cnn=2304:0.6,structure=576:0.4", model.Metadata[ModelMetadataKeys.Blocks]);
+            Assert.Equal([("layer3", 768, 0.3f), ("layer4", 1536, 0.3f), ("structure", 576, 0.4f)], blocks.Select(b => (b.Name, b.Length, MathF.Round(b.Weight, 4))));
+            Assert.Equal("layer3=768:0.3,layer4=1536:0.3,structure=576:0.4", model.Metadata[ModelMetadataKeys.Blocks]);
         }
         finally
         {
