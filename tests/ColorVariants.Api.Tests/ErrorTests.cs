@@ -94,7 +94,7 @@ public class ErrorTests(SmallLimitsFactory factory) : IClassFixture<SmallLimitsF
     {
         var original = Uploads.Product(2, Uploads.Green);
         Assert.Equal(HttpStatusCode.Created, (await _client.PutAsync("/products/keep-me", Uploads.Form(original, "Top", "Striped top", "Green"))).StatusCode);
-        await GroupSeeding.SettledAsync(_client); // its groupId is set in the background: read it once it is
+        await GroupSeeding.SettledAsync(factory, _client); // its groupId is set in the background: read it once it is
         var before = await _client.GetStringAsync("/products/keep-me");
 
         // 413: over the 200 KB image limit (and a body far over it: the request is cut off, not read).

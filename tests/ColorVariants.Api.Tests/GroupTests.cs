@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using ColorVariants.Api.Groups;
+using ColorVariants.Api.Maintenance;
+using ColorVariants.Api.Models;
 using ColorVariants.Api.Products;
+using Microsoft.AspNetCore.Mvc.Testing;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace ColorVariants.Api.Tests;
@@ -35,16 +38,13 @@ public static class GroupSeeding
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
-    /// <summary>The groups once every change is regrouped (the regrouping runs in the background).</summary>
-    public static async Task<GroupPage> SettledAsync(HttpClient client, string query = "minSize=1&limit=500")
+    /// <summary>The groups once every change is regrouped (the service's background work is idle).</summary>
+    public static async Task<GroupPage> SettledAsync(WebApplicationFactory<Program> factory, HttpClient client, string query = "minSize=1&limit=500")
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var page = (await client.GetFromJsonAsync<GroupPage>($"/groups?{query}"))!;
-            // Up to 2 minutes: a regroup of every category under a loaded CI box once took more than 30 s.
-            if (page.Pending == 0 || attempt == 1200) return page;
-            await Task.Delay(100);
-        }
+        await factory.WhenIdleAsync();
+        var page = (await client.GetFromJsonAsync<GroupPage>($"/groups?{query}"))!;
+        Assert.Equal(0, page.Pending);
+        return page;
     }
 }
 
@@ -58,9 +58,11 @@ public class GroupTests(OneGroupPerCategoryFactory factory) : IClassFixture<OneG
     [Fact]
     public async Task The_catalog_is_partitioned_within_categories_and_every_view_agrees()
     {
-        var page = await GroupSeeding.SettledAsync(_client);
+        var page = await GroupSeeding.SettledAsync(factory, _client);
         Assert.Equal(0, page.Pending);
         Assert.Equal([("b0-c0", "Dress", 8), ("t2-c0", "Top", 8)], page.Groups.Select(g => (g.GroupId, g.Category, g.Size)));
+        // The one owner of background work says so too: nothing running, queued or left to regroup.
+        Assert.Equal(new MaintenanceStatus(null, 0, 0), (await _client.GetFromJsonAsync<ModelResponse>("/models/active"))!.Maintenance);
 
         var dresses = (await _client.GetFromJsonAsync<GroupResponse>("/groups/b0-c0"))!;
         Assert.Equal(8, dresses.Members.Count);
@@ -78,18 +80,18 @@ public class GroupTests(OneGroupPerCategoryFactory factory) : IClassFixture<OneG
     [Fact]
     public async Task An_upload_and_a_delete_regroup_their_category_and_a_move_regroups_both()
     {
-        await GroupSeeding.SettledAsync(_client);
+        await GroupSeeding.SettledAsync(factory, _client);
         Assert.Equal(HttpStatusCode.Created, (await _client.PutAsync("/products/a-new-top", Uploads.Form(Uploads.Product(3, Uploads.Red), "Top"))).StatusCode);
-        var page = await GroupSeeding.SettledAsync(_client);
+        var page = await GroupSeeding.SettledAsync(factory, _client);
         Assert.Equal([("a-new-top", "Top", 9), ("b0-c0", "Dress", 8)], page.Groups.Select(g => (g.GroupId, g.Category, g.Size)));
 
         // The new top becomes a dress: it leaves the tops' group and joins the dresses'.
         Assert.Equal(HttpStatusCode.OK, (await _client.PutAsync("/products/a-new-top", Uploads.Form(Uploads.Product(3, Uploads.Red), "Dress"))).StatusCode);
-        page = await GroupSeeding.SettledAsync(_client);
+        page = await GroupSeeding.SettledAsync(factory, _client);
         Assert.Equal([("a-new-top", "Dress", 9), ("t2-c0", "Top", 8)], page.Groups.Select(g => (g.GroupId, g.Category, g.Size)));
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync("/products/a-new-top")).StatusCode);
-        page = await GroupSeeding.SettledAsync(_client);
+        page = await GroupSeeding.SettledAsync(factory, _client);
         Assert.Equal([("b0-c0", "Dress", 8), ("t2-c0", "Top", 8)], page.Groups.Select(g => (g.GroupId, g.Category, g.Size)));
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/groups/a-new-top")).StatusCode);
     }
@@ -97,7 +99,7 @@ public class GroupTests(OneGroupPerCategoryFactory factory) : IClassFixture<OneG
     [Fact]
     public async Task Paging_filters_and_bad_parameters()
     {
-        await GroupSeeding.SettledAsync(_client);
+        await GroupSeeding.SettledAsync(factory, _client);
         var first = (await _client.GetFromJsonAsync<GroupPage>("/groups?minSize=1&limit=1"))!;
         Assert.Equal(("b0-c0", "b0-c0"), (first.Groups.Single().GroupId, first.NextCursor));
         var second = (await _client.GetFromJsonAsync<GroupPage>($"/groups?minSize=1&limit=1&cursor={first.NextCursor}"))!;
@@ -122,7 +124,7 @@ public class SingletonGroupTests(SingletonGroupsFactory factory) : IClassFixture
     [Fact]
     public async Task Above_every_score_each_product_is_its_own_group()
     {
-        var page = await GroupSeeding.SettledAsync(_client);
+        var page = await GroupSeeding.SettledAsync(factory, _client);
         Assert.Equal(16, page.Groups.Count);
         Assert.All(page.Groups, g => Assert.Equal(1, g.Size));
         Assert.Empty((await _client.GetFromJsonAsync<GroupPage>("/groups"))!.Groups); // minSize 2 by default

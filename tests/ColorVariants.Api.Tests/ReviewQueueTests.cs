@@ -39,7 +39,7 @@ public class ReviewQueuePageTests(BrowserCatalogFactory factory) : IClassFixture
             for (var c = 0; c < GroupSeeding.Colours.Length; c++)
                 Assert.Equal(HttpStatusCode.Created, (await _client.PutAsync($"/products/q{design}-c{c}",
                     Uploads.Form(Uploads.Product(design, GroupSeeding.Colours[c]), "Top", $"Top design {design}", ColourNames[c]))).StatusCode);
-        await GroupSeeding.SettledAsync(_client);
+        await GroupSeeding.SettledAsync(factory, _client);
     }
 
     public Task DisposeAsync()

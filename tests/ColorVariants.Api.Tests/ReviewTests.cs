@@ -26,7 +26,7 @@ public class ReviewTests(OneGroupPerCategoryFactory factory) : IClassFixture<One
     public async Task A_rejected_pair_never_appears_a_confirmed_one_is_a_variant_and_undo_restores_the_model()
     {
         // sameColour reads the groups, which are filled in the background: compare answers once they are.
-        await GroupSeeding.SettledAsync(_client);
+        await GroupSeeding.SettledAsync(factory, _client);
         var before = (await _client.GetFromJsonAsync<VariantsResponse>("/variants/b0-c0?limit=7"))!;
         var nearest = before.Variants[0].Sku;
         var farthest = before.Variants[^1].Sku;
@@ -46,14 +46,14 @@ public class ReviewTests(OneGroupPerCategoryFactory factory) : IClassFixture<One
         Assert.Equal([rejected.Id, confirmed.Id], listed.Reviews.Select(r => r.Id));
 
         // The groups keep the rejected pair apart: one of the two leaves the dresses' group.
-        var page = await GroupSeeding.SettledAsync(_client, "category=Dress&minSize=1");
+        var page = await GroupSeeding.SettledAsync(factory, _client, "category=Dress&minSize=1");
         Assert.Equal(2, page.Groups.Count);
         Assert.NotEqual(await GroupOf("b0-c0"), await GroupOf(nearest));
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/reviews/{rejected.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/reviews/{confirmed.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.DeleteAsync($"/reviews/{confirmed.Id}")).StatusCode);
-        Assert.Equal([("b0-c0", 8)], (await GroupSeeding.SettledAsync(_client, "category=Dress&minSize=1")).Groups.Select(g => (g.GroupId, g.Size)));
+        Assert.Equal([("b0-c0", 8)], (await GroupSeeding.SettledAsync(factory, _client, "category=Dress&minSize=1")).Groups.Select(g => (g.GroupId, g.Size)));
         Assert.Equal(before.Variants, (await _client.GetFromJsonAsync<VariantsResponse>("/variants/b0-c0?limit=7"))!.Variants);
     }
 

@@ -50,7 +50,7 @@ public class SwatchTests(OneGroupPerCategoryFactory factory) : IClassFixture<One
     [Fact]
     public async Task Same_coloured_members_of_a_group_are_flagged_and_a_different_colour_is_not()
     {
-        await GroupSeeding.SettledAsync(_client);
+        await GroupSeeding.SettledAsync(factory, _client);
         var answer = (await _client.GetFromJsonAsync<VariantsResponse>("/variants/tee-red"))!;
         Assert.Equal(SwatchSeeding.Red, answer.Swatch);
         var items = answer.Variants.ToDictionary(v => v.Sku);
@@ -109,7 +109,7 @@ public class SwatchOutsideGroupTests(SingletonGroupsFactory factory) : IClassFix
     [Fact]
     public async Task Same_colour_needs_the_group_or_a_confirmation()
     {
-        await GroupSeeding.SettledAsync(_client);
+        await GroupSeeding.SettledAsync(factory, _client);
         var before = (await _client.GetFromJsonAsync<VariantsResponse>("/variants/tee-red"))!.Variants.Single(v => v.Sku == "tee-red-again");
         Assert.Equal((SwatchSeeding.RedAgain, false), (before.Swatch, before.SameColour));
 

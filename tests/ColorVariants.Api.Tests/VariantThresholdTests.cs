@@ -109,7 +109,7 @@ public class UnlabelledThresholdTests(CatalogApiFactory factory) : IClassFixture
         var response = await client.PostAsync("/models/active/variant-threshold", null);
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("Too few labelled products", await response.Content.ReadAsStringAsync());
-        await GroupSeeding.SettledAsync(client);
+        await GroupSeeding.SettledAsync(factory, client);
         // One product measures no chance: only a perfect match would be called a variant.
         var lone = (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.VariantThreshold;
         Assert.Equal(("default", 1.0, (double?)null, (ThresholdCalibration?)null), (lone.Source, lone.Score, lone.SpreadsAboveChance, lone.Calibration));
@@ -120,7 +120,7 @@ public class UnlabelledThresholdTests(CatalogApiFactory factory) : IClassFixture
             var colour = new Rgb24((byte)(40 + i * 5), (byte)(200 - i * 4), (byte)(i % 5 * 50));
             Assert.Equal(HttpStatusCode.Created, (await client.PutAsync($"/products/many-{i:00}", Uploads.Form(Uploads.Product(i % 4, colour), "Top"))).StatusCode);
         }
-        await GroupSeeding.SettledAsync(client);
+        await GroupSeeding.SettledAsync(factory, client);
         var status = (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.VariantThreshold;
         var spreads = new Infrastructure.VariantDecisionOptions().DefaultSpreadsAboveChance;
         Assert.NotNull(status.Chance);

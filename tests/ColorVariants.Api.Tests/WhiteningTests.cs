@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Maintenance;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Variants;
 using ColorVariants.Core.Embedding;
@@ -230,15 +231,9 @@ public class WhiteningInstancesTests
 
             await using var second = new SharingFactory(first.Schema, CatalogApiFactory.PreparedModel(ColourMode.Rgb));
             var other = WhiteningCatalog.Client(second);
-            ModelResponse? model = null;
-            // Re-embedding runs in the background: wait for all 70 (a busy CI box took over 30 s), at most 3 minutes.
-            for (var attempt = 0; attempt < 900; attempt++)
-            {
-                model = await other.GetFromJsonAsync<ModelResponse>("/models/active");
-                if (!model!.Reembedding.Running && model.Reembedding.Done >= 70) break;
-                await Task.Delay(200);
-            }
-            var rgbName = model!.Name;
+            await second.WhenIdleAsync(); // re-embedding runs in the background
+            var model = (await other.GetFromJsonAsync<ModelResponse>("/models/active"))!;
+            var rgbName = model.Name;
             Assert.Equal((true, 70, false), (rgbName.StartsWith("resnet18-imagenet-rgb", StringComparison.Ordinal), model.Reembedding.Done, model.Whitening.Fitted));
 
             // The new model's vectors are its raw ones (it has no whitening yet); the old model's are untouched.
@@ -543,14 +538,8 @@ public class WhiteningMigrationTests
             await using var service = new MigrationFactory(connectionString);
             var client = service.CreateClient();
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
-            // The served model embeds the 50 products too, in the background: wait for its rows, not for a
-            // flag that may not be up yet (on a busy CI box 50 embeddings took over 30 s).
+            await service.WhenIdleAsync(); // the served model embeds the 50 products too, in the background
             var rows = await WhiteningCatalog.RowsAsync(connectionString);
-            for (var attempt = 0; attempt < 900 && rows.Count < 100; attempt++)
-            {
-                await Task.Delay(200);
-                rows = await WhiteningCatalog.RowsAsync(connectionString);
-            }
             Assert.Equal(100, rows.Count);
             var older = rows.Values.Where(r => r.Model == "older").ToList();
             Assert.Equal(50, older.Count);
@@ -605,24 +594,24 @@ public class WhiteningAutomaticRefitTests(AutomaticWhiteningFactory factory) : I
     {
         var client = WhiteningCatalog.Client(factory);
         await WhiteningCatalog.UploadAsync(client, Enumerable.Range(0, 63));
-        await Task.Delay(2500); // two checks or more: one vector short of the minimum, nothing happens
+        await TwoChecksAsync(); // one vector short of the minimum: nothing happens
         Assert.Equal(0, (await StatusAsync(client)).Version);
 
         await WhiteningCatalog.UploadAsync(client, [63]);
-        var first = await WaitForVersionAsync(client, 1);
+        var first = await WaitForVersionAsync(factory, client, 1);
         Assert.Equal((64, 77), (first.FittedOn, first.RefitAtLeast)); // 64 + ceil(20 % of 64)
 
         await WhiteningCatalog.UploadAsync(client, Enumerable.Range(64, 12));
-        await Task.Delay(2500); // 76 vectors: short of a 20 % change
+        await TwoChecksAsync(); // 76 vectors: short of a 20 % change
         Assert.Equal((1, 76), ((await StatusAsync(client)).Version, (await StatusAsync(client)).Vectors));
 
         await WhiteningCatalog.UploadAsync(client, [76]);
-        Assert.Equal(77, (await WaitForVersionAsync(client, 2)).FittedOn);
+        Assert.Equal(77, (await WaitForVersionAsync(factory, client, 2)).FittedOn);
 
         // Another model on the same catalog: its first fit waits for its re-embedding, so it is fitted on all 77.
         await using var second = new AutomaticSharingFactory(factory.Schema);
         var other = WhiteningCatalog.Client(second);
-        var rgb = await WaitForVersionAsync(other, 1);
+        var rgb = await WaitForVersionAsync(second, other, 1);
         Assert.Equal((77, 77), (rgb.FittedOn, rgb.Vectors));
         Assert.False((await other.GetFromJsonAsync<ModelResponse>("/models/active"))!.Reembedding.Running);
     }
@@ -630,16 +619,25 @@ public class WhiteningAutomaticRefitTests(AutomaticWhiteningFactory factory) : I
     private static async Task<WhiteningStatus> StatusAsync(HttpClient client) =>
         (await client.GetFromJsonAsync<ModelResponse>("/models/active"))!.Whitening;
 
-    private static async Task<WhiteningStatus> WaitForVersionAsync(HttpClient client, int version)
+    /// <summary>Two whitening checks that start after the uploads so far (the second one sees the count unchanged: quiet).</summary>
+    private async Task TwoChecksAsync()
     {
-        // At 2,304 dimensions one fit is about a minute of a busy 2-core box; allow five.
-        for (var attempt = 0; attempt < 1500; attempt++)
+        var maintenance = factory.Services.GetRequiredService<CatalogMaintenance>();
+        for (var i = 0; i < 2; i++) await maintenance.NextRefitCheckAsync().WaitAsync(TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>Awaits whitening checks until one has fitted <paramref name="version"/> (a due refit waits for a quiet check).</summary>
+    private static async Task<WhiteningStatus> WaitForVersionAsync(WebApplicationFactory<Program> service, HttpClient client, int version)
+    {
+        var maintenance = service.Services.GetRequiredService<CatalogMaintenance>();
+        for (var check = 0; check < 10; check++)
         {
             var status = await StatusAsync(client);
             if (status.Version >= version) return status;
-            await Task.Delay(200);
+            // At 2,304 dimensions one fit is about a minute of a busy 2-core box; the first check may also wait behind a re-embedding.
+            await maintenance.NextRefitCheckAsync().WaitAsync(TimeSpan.FromMinutes(5));
         }
-        throw new TimeoutException($"No whitening version {version} within five minutes.");
+        throw new TimeoutException($"No whitening version {version} after ten checks.");
     }
 
     private sealed class AutomaticSharingFactory(string schema) : WebApplicationFactory<Program>

@@ -7,20 +7,18 @@ using Microsoft.Extensions.Options;
 namespace ColorVariants.Api.Embedding;
 
 /// <summary>
-/// After start-up, embeds every product that has no vector of the active model for its current
-/// image: the catalog follows whatever model the service is configured to serve. Uploads embed
-/// inline, so this only has work after a model change (or an interrupted run). Then it builds the
-/// model's index if it is missing (<see cref="CatalogStore.EnsureIndexAsync"/>).
+/// Embeds every product that has no vector of the active model for its current image: the catalog
+/// follows whatever model the service is configured to serve. Uploads embed inline, so this only
+/// has work after a model change (or an interrupted run). Then it builds the model's index if it is
+/// missing (<see cref="CatalogStore.EnsureIndexAsync"/>). Run by Maintenance CatalogMaintenance at start-up.
 /// </summary>
 public sealed class CatalogReembedder(
     CatalogStore store,
     ImageEmbedder embedder,
     ServedModel models,
-    CatalogStartup startup,
     ServiceMetrics metrics,
-    Groups.VariantGroups groups,
     IOptions<EmbeddingOptions> options,
-    ILogger<CatalogReembedder> logger) : BackgroundService
+    ILogger<CatalogReembedder> logger)
 {
     private ReembedStatus _status = new(0, 0, 0, Running: true);
 
@@ -39,18 +37,19 @@ public sealed class CatalogReembedder(
     private readonly List<string> _failed = [];
 
     /// <summary>Runs until the catalog is embedded, resuming after a failure (<see cref="ResumingWork"/>).</summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <returns>How many products it embedded.</returns>
+    public async Task<int> RunAsync(CancellationToken stoppingToken)
     {
-        await startup.Completed.WaitAsync(stoppingToken);
-        await ResumingWork.RunAsync(RunAsync, (e, pause) =>
+        await ResumingWork.RunAsync(RoundAsync, (e, pause) =>
         {
             logger.LogError(e, "Re-embedding failed after {Done} of {Total} products; it resumes in {Seconds} s, and the service goes on answering.",
                 Status.Done, Status.Total, pause.TotalSeconds);
-            Status = Status with { LastError = e.Message };
+            Status = Status with { LastError = e.Message, Resumed = Status.Resumed + 1 };
         }, stoppingToken);
+        return Status.Done;
     }
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    private async Task RoundAsync(CancellationToken stoppingToken)
     {
         var model = models.Active;
         var pending = await store.CountPendingAsync(model, stoppingToken);
@@ -87,15 +86,12 @@ public sealed class CatalogReembedder(
             if (Status.Done % 1000 < batch.Count) logger.LogInformation("Re-embedded {Done} of {Total} products.", Status.Done, Status.Total);
         }
         Status = Status with { Running = false, LastError = null };
-        if (pending > 0)
-        {
-            logger.LogInformation("Re-embedding done: {Done} embedded, {Failed} failed.", Status.Done, Status.Failed);
-            groups.AllChanged(); // the groups of the new model, over every vector it now has
-        }
+        if (pending > 0) logger.LogInformation("Re-embedding done: {Done} embedded, {Failed} failed.", Status.Done, Status.Failed);
         // Last: an HNSW index is built faster over the vectors than updated with each of them.
         await store.EnsureIndexAsync(model, stoppingToken);
     }
 }
 
 /// <param name="LastError">Why the last round stopped, while it waits to resume; null once a round went through.</param>
-public sealed record ReembedStatus(int Total, int Done, int Failed, bool Running, string? LastError = null);
+/// <param name="Resumed">How many times a round stopped by a failure was resumed.</param>
+public sealed record ReembedStatus(int Total, int Done, int Failed, bool Running, string? LastError = null, int Resumed = 0);

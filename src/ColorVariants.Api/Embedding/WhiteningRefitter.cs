@@ -28,63 +28,25 @@ public sealed record WhiteningStatus(
 public sealed record WhiteningRefit(RefitOutcome Outcome, string Detail, int ReprojectedVectors, double Seconds, WhiteningStatus Whitening);
 
 /// <summary>
-/// Fits the active model's whitening on its raw vectors and re-projects the catalog with it:
-/// on its own every <see cref="WhiteningRefitOptions.CheckIntervalSeconds"/> when
-/// <see cref="WhiteningPolicy"/> says it is due, or now via POST /models/active/whitening. The fit
+/// Fits the active model's whitening on its raw vectors and re-projects the catalog with it, when
+/// <see cref="WhiteningPolicy"/> says it is due (Maintenance CatalogMaintenance checks every
+/// <see cref="WhiteningRefitOptions.CheckIntervalSeconds"/>) or now via POST /models/active/whitening. The fit
 /// runs on a lock-free read; the re-projection fills the model's idle slot page by page while the
 /// active one serves and uploads store both projections, and a switch flips them (CatalogStore,
-/// "Whitening"): no upload waits for a refit. Failures are logged and tried again at the next
-/// check: a whitening that cannot be fitted leaves the vectors as they are, and never stops the service.
+/// "Whitening"): no upload waits for a refit. A whitening that cannot be fitted leaves the vectors
+/// as they are, and never stops the service.
 /// </summary>
 public sealed class WhiteningRefitter(
     CatalogStore store,
     ActiveWhitening whitening,
     Models.ServedModel models,
     CatalogReembedder reembedder,
-    CatalogStartup startup,
-    VariantThresholds thresholds,
-    Groups.VariantGroups groups,
     IOptions<WhiteningRefitOptions> options,
-    ILogger<WhiteningRefitter> logger) : BackgroundService
+    ILogger<WhiteningRefitter> logger)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private int? _previousCount; // the vector count the previous check found (under _oneAtATime)
     private WhiteningPolicy Policy => WhiteningPolicy.From(options.Value);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var settings = options.Value;
-        if (!settings.Enabled)
-        {
-            logger.LogInformation("Automatic whitening refits are off (Whitening:Enabled); POST /models/active/whitening fits on demand.");
-            return;
-        }
-        try
-        {
-            await startup.Completed.WaitAsync(stoppingToken);
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.CheckIntervalSeconds));
-            do
-            {
-                try
-                {
-                    var refit = await RefitAsync(force: false, stoppingToken);
-                    if (refit.Outcome is RefitOutcome.TooFewVectors or RefitOutcome.Reembedding or RefitOutcome.Superseded)
-                        logger.LogDebug("Whitening refit check: {Detail}", refit.Detail);
-                    // Another instance may have refitted or calibrated meanwhile.
-                    if (refit.Outcome != RefitOutcome.Fitted) await thresholds.LoadAsync(stoppingToken);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogError(e, "Whitening refit failed; trying again in {Seconds} s.", settings.CheckIntervalSeconds);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (Exception) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: whatever the cut-off work threw (a cancelled read, a connection closed under it) ends here.
-        }
-    }
 
     /// <param name="force">Refit even when the policy does not call for it yet (the endpoint); the minimum still holds.</param>
     public async Task<WhiteningRefit> RefitAsync(bool force, CancellationToken cancellationToken)
@@ -155,10 +117,6 @@ public sealed class WhiteningRefitter(
             vectors = await store.CountVectorsAsync(model, cancellationToken);
             var detail = $"{fittedDetail}; re-projected {rows} vectors of model {model.Name} into slot {replaced.Slot} in {reprojectSeconds:0.0} s while uploads went on, then switched to it.";
             logger.LogInformation("Whitening version {Version}: {Detail}", replaced.Version, detail);
-            // The scores have a new scale: the variant threshold is calibrated again where labels allow.
-            var recalibration = await thresholds.CalibrateAsync(null, cancellationToken);
-            if (recalibration.Outcome != CalibrationOutcome.Calibrated) logger.LogInformation("Variant threshold after the refit: {Detail}", recalibration.Detail);
-            groups.AllChanged(); // new scores, perhaps a new threshold
             return Answer(RefitOutcome.Fitted, detail, rows);
         }
         finally

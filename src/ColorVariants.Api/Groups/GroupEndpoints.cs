@@ -1,4 +1,5 @@
 using System.Text;
+using ColorVariants.Api.Maintenance;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
@@ -59,7 +60,7 @@ public static class GroupEndpoints
     }
 
     public static async Task<Results<Ok<GroupPage>, ProblemHttpResult>> ListGroups(
-        string? category, int? minSize, int? limit, string? cursor, CatalogStore store, ServedModel models, VariantGroups groups,
+        string? category, int? minSize, int? limit, string? cursor, CatalogStore store, ServedModel models, CatalogMaintenance maintenance,
         CancellationToken cancellationToken)
     {
         if (minSize is < 1) return Problems.BadParameter("minSize", "'minSize' is at least 1.");
@@ -68,7 +69,7 @@ public static class GroupEndpoints
         if (category is not null && !StorableText.IsStorable(category)) return Problems.BadParameter("category", $"'category' {StorableText.Rule}.");
         var size = limit ?? 100;
         var page = await store.ListGroupsAsync(models.Active, category, minSize ?? 2, cursor, size, cancellationToken);
-        return TypedResults.Ok(new GroupPage(page, page.Count == size ? page[^1].GroupId : null, groups.Pending));
+        return TypedResults.Ok(new GroupPage(page, page.Count == size ? page[^1].GroupId : null, maintenance.CategoriesToRegroup));
     }
 
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Export(

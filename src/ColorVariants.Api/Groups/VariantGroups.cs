@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Models;
 using ColorVariants.Api.Storage;
@@ -11,89 +10,33 @@ using Microsoft.Extensions.Options;
 namespace ColorVariants.Api.Groups;
 
 /// <summary>
-/// Keeps the catalog partitioned into variant groups under the active model: products of one
-/// category joined when each is among the other's Variants:Neighbours nearest and they score at
-/// least the variant threshold (Core <see cref="VariantGrouping"/>, what `eval --grouping`
-/// measures). Groups never cross a category, so an upload or a delete regroups its category only,
-/// in the background and a second after the last change (a bulk import regroups each category
-/// about once); a new threshold or a start regroups them all. The cost is one exact neighbour
-/// search within the category: quadratic in its size (docs: README, Variant groups).
+/// Partitions the catalog into variant groups under the active model: products of one category
+/// joined when each is among the other's Variants:Neighbours nearest and they score at least the
+/// variant threshold (Core <see cref="VariantGrouping"/>, what `eval --grouping` measures). Groups
+/// never cross a category, so an upload or a delete regroups its category only, when Maintenance
+/// CatalogMaintenance gets to it (a bulk import regroups each category about once); a new
+/// threshold or a start regroups them all. The cost is one exact neighbour search within the
+/// category: quadratic in its size (docs: README, Variant groups).
 /// </summary>
 public sealed class VariantGroups(
     CatalogStore store,
     ServedModel models,
     VariantThresholds thresholds,
-    CatalogStartup startup,
-    IOptions<VariantDecisionOptions> options,
-    ILogger<VariantGroups> logger) : BackgroundService
+    IOptions<VariantDecisionOptions> options)
 {
-    /// <summary>A category that changed ('' for products without one); null: all of them.</summary>
-    private readonly Channel<string?> _changed = Channel.CreateUnbounded<string?>();
-    private int _pending;
-
-    /// <summary>Pause before a failed regrouping is tried again.</summary>
-    private const int RetrySeconds = 5;
-
-    /// <summary>Categories changed but not regrouped yet (0 when the groups are up to date).</summary>
-    public int Pending => Volatile.Read(ref _pending);
-
-    public void CategoryChanged(string? category)
+    /// <summary>Regroups <paramref name="categories"/> ('' for products without one), or every category.</summary>
+    /// <returns>Categories their products were grouped under before (they moved): those are regrouped next.</returns>
+    public async Task<IReadOnlyList<string>> RegroupAsync(IReadOnlyCollection<string> categories, bool all, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _pending);
-        _changed.Writer.TryWrite(category ?? "");
-    }
-
-    public void AllChanged()
-    {
-        Interlocked.Increment(ref _pending);
-        _changed.Writer.TryWrite(null);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await startup.Completed.WaitAsync(stoppingToken);
-            AllChanged();
-            while (await _changed.Reader.WaitToReadAsync(stoppingToken))
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken); // let a burst of changes arrive
-                var categories = new HashSet<string>(StringComparer.Ordinal);
-                var all = false;
-                var taken = 0;
-                while (_changed.Reader.TryRead(out var category))
-                {
-                    taken++;
-                    if (category is null) all = true;
-                    else categories.Add(category);
-                }
-                try
-                {
-                    var model = models.Active;
-                    // A growing small catalog moves its chance scores, so the default threshold: regroup all then.
-                    if (await thresholds.RefreshChanceAsync(stoppingToken)) all = true;
-                    if (all) categories.UnionWith(await store.GroupedCategoriesAsync(model, stoppingToken));
-                    foreach (var category in categories.Order(StringComparer.Ordinal))
-                        foreach (var moved in await RegroupAsync(model, category, stoppingToken))
-                            if (!categories.Contains(moved)) CategoryChanged(moved);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // Tried again after a pause (a statement timed out under load, the database went
-                    // away): queued before this batch is counted done, so Pending never reads 0 while
-                    // a change is still to be made.
-                    logger.LogError(e, "Regrouping {Count} categories failed; trying again in {Seconds} s.", categories.Count, RetrySeconds);
-                    await Task.Delay(TimeSpan.FromSeconds(RetrySeconds), stoppingToken);
-                    if (all) AllChanged();
-                    foreach (var category in categories) CategoryChanged(category);
-                }
-                Interlocked.Add(ref _pending, -taken);
-            }
-        }
-        catch (Exception) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: whatever the cut-off work threw (a cancelled read, a connection closed under it) ends here.
-        }
+        var model = models.Active;
+        var chosen = new HashSet<string>(categories, StringComparer.Ordinal);
+        // A growing small catalog moves its chance scores, so the default threshold: regroup all then.
+        if (await thresholds.RefreshChanceAsync(cancellationToken)) all = true;
+        if (all) chosen.UnionWith(await store.GroupedCategoriesAsync(model, cancellationToken));
+        var moved = new List<string>();
+        foreach (var category in chosen.Order(StringComparer.Ordinal))
+            moved.AddRange(await RegroupAsync(model, category, cancellationToken));
+        return moved.Distinct(StringComparer.Ordinal).Where(c => !chosen.Contains(c)).ToList();
     }
 
     /// <returns>Categories its products were grouped under before (they moved): those are regrouped next.</returns>

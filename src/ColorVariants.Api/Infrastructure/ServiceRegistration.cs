@@ -50,16 +50,15 @@ public static class ServiceRegistration
         services.AddSingleton<ImageEmbedder>();
         services.AddSingleton<CatalogStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<CatalogStartup>());
-        services.AddSingleton<CatalogReembedder>();
-        services.AddHostedService(sp => sp.GetRequiredService<CatalogReembedder>());
         services.AddSingleton<ActiveWhitening>();
-        services.AddSingleton<WhiteningRefitter>();
         services.AddSingleton<VariantThresholds>();
-        services.AddSingleton<VariantGroups>();
-        services.AddHostedService(sp => sp.GetRequiredService<VariantGroups>());
-        services.AddHostedService(sp => sp.GetRequiredService<WhiteningRefitter>());
+        // Background work has one owner, which runs these one job at a time.
+        services.AddSingleton<CatalogReembedder>();
         services.AddSingleton<Swatches.SwatchBackfill>();
-        services.AddHostedService(sp => sp.GetRequiredService<Swatches.SwatchBackfill>());
+        services.AddSingleton<WhiteningRefitter>();
+        services.AddSingleton<VariantGroups>();
+        services.AddSingleton<Maintenance.CatalogMaintenance>();
+        services.AddHostedService(sp => sp.GetRequiredService<Maintenance.CatalogMaintenance>());
 
         // The body may hold the image plus a few form fields; the image's own limit is checked on its length.
         services.AddOptions<FormOptions>().Configure<IOptions<UploadOptions>>((form, uploads) =>

@@ -1,5 +1,6 @@
 using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Infrastructure;
+using ColorVariants.Api.Maintenance;
 using ColorVariants.Api.Variants;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,6 +16,7 @@ public sealed record ModelResponse(
     string ColourMode,
     IReadOnlyDictionary<string, string> Metadata,
     ReembedStatus Reembedding,
+    MaintenanceStatus Maintenance,
     WhiteningStatus Whitening,
     VariantThresholdStatus VariantThreshold);
 
@@ -29,8 +31,9 @@ public static class ModelEndpoints
         group.MapPost("/active/whitening", RefitWhitening)
             .WithName("RefitWhitening")
             .WithSummary("Fit the active model's whitening on the catalog now and re-project its vectors")
-            .WithDescription("Fits on the raw vectors of every product (no re-inference) and rewrites the searchable ones in one transaction; " +
-                             "uploads wait for that transaction. 409 when the model has fewer than `Whitening:MinimumVectors` vectors " +
+            .WithDescription("Fits on the raw vectors of every product (no re-inference), re-projects them page by page into the model's idle " +
+                             "slot while searches read the active one and uploads go on, then switches: no upload waits for it. Runs as a " +
+                             "background job (after those queued before it) and answers when it is done. 409 when the model has fewer than `Whitening:MinimumVectors` vectors " +
                              "or is still being re-embedded: then nothing changes.")
             .RequireApiKey()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -50,7 +53,7 @@ public static class ModelEndpoints
     }
 
     public static async Task<Ok<ModelResponse>> GetActive(ImageEmbedder embedder, CatalogReembedder reembedder, WhiteningRefitter whitening,
-        VariantThresholds thresholds, CancellationToken cancellationToken)
+        CatalogMaintenance maintenance, VariantThresholds thresholds, CancellationToken cancellationToken)
     {
         var model = embedder.Model;
         return TypedResults.Ok(new ModelResponse(
@@ -62,17 +65,18 @@ public static class ModelEndpoints
             model.Preprocessing.ColourMode.ToString().ToLowerInvariant(),
             model.Metadata,
             reembedder.Status,
+            maintenance.Status,
             await whitening.StatusAsync(cancellationToken),
             thresholds.Status));
     }
 
     public static async Task<Results<Ok<ThresholdRecalibration>, ProblemHttpResult>> CalibrateThreshold(double? targetPrecision,
-        VariantThresholds thresholds, Groups.VariantGroups groups, CancellationToken cancellationToken)
+        VariantThresholds thresholds, CatalogMaintenance maintenance, CancellationToken cancellationToken)
     {
         if (targetPrecision is not null and (< 0.5 or > 1 or double.NaN))
             return Problems.BadParameter("targetPrecision", "'targetPrecision' is from 0.5 to 1.");
         var calibration = await thresholds.CalibrateAsync(targetPrecision, cancellationToken);
-        if (calibration.Outcome == CalibrationOutcome.Calibrated) groups.AllChanged(); // the groups follow the new threshold
+        if (calibration.Outcome == CalibrationOutcome.Calibrated) maintenance.RegroupAll(); // the groups follow the new threshold
         return calibration.Outcome switch
         {
             CalibrationOutcome.Calibrated => TypedResults.Ok(calibration),
@@ -81,9 +85,9 @@ public static class ModelEndpoints
         };
     }
 
-    public static async Task<Results<Ok<WhiteningRefit>, ProblemHttpResult>> RefitWhitening(WhiteningRefitter whitening, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<WhiteningRefit>, ProblemHttpResult>> RefitWhitening(CatalogMaintenance maintenance, CancellationToken cancellationToken)
     {
-        var refit = await whitening.RefitAsync(force: true, cancellationToken);
+        var refit = await maintenance.RefitNowAsync(cancellationToken);
         return refit.Outcome switch
         {
             RefitOutcome.Fitted => TypedResults.Ok(refit),

@@ -1,3 +1,4 @@
+using ColorVariants.Api.Maintenance;
 using ColorVariants.Api.Embedding;
 using ColorVariants.Api.Groups;
 using ColorVariants.Api.Infrastructure;
@@ -74,7 +75,7 @@ public static class ProductEndpoints
         ImageEmbedder embedder,
         ServedModel models,
         CatalogStore store,
-        VariantGroups groups,
+        CatalogMaintenance maintenance,
         HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -97,7 +98,7 @@ public static class ProductEndpoints
         var embedded = await embedder.EmbedAsync(content, readSwatch: true, cancellationToken);
         var uploaded = new UploadedImage(content, embedded.Header.MediaType, embedded.Header.Width, embedded.Header.Height, embedded.Swatch!); // read: asked for above
         var (outcome, stored) = await store.UpsertProductAsync(sku, fields, uploaded, embedded.Raw, model, cancellationToken);
-        groups.CategoryChanged(stored.Fields.Category); // a category it left is found and regrouped too
+        maintenance.CategoryChanged(stored.Fields.Category); // a category it left is found and regrouped too
         var response = ToResponse(stored, request);
         request.HttpContext.Response.Headers[OutcomeHeader] = outcome == UpsertOutcome.Created ? "created" : "replaced";
         return outcome == UpsertOutcome.Created
@@ -141,12 +142,12 @@ public static class ProductEndpoints
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteProduct(
-        string sku, CatalogStore store, VariantGroups groups, CancellationToken cancellationToken)
+        string sku, CatalogStore store, CatalogMaintenance maintenance, CancellationToken cancellationToken)
     {
         if (!Sku.IsValid(sku)) return Problems.InvalidSku(sku);
         var (deleted, category) = await store.DeleteProductAsync(sku, cancellationToken);
         if (!deleted) return Problems.UnknownSku(sku);
-        groups.CategoryChanged(category);
+        maintenance.CategoryChanged(category);
         return TypedResults.NoContent();
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ColorVariants.Api.Maintenance;
 using ColorVariants.Api.Groups;
 using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Storage;
@@ -61,7 +62,7 @@ public static class ReviewEndpoints
     }
 
     public static async Task<Results<Ok<ReviewResponse>, ProblemHttpResult>> PostReview(
-        ReviewRequest review, CatalogStore store, VariantGroups groups, CancellationToken cancellationToken)
+        ReviewRequest review, CatalogStore store, CatalogMaintenance maintenance, CancellationToken cancellationToken)
     {
         if (!CatalogSku.IsValid(review.SkuA)) return Problems.BadParameter("skuA", "'skuA' is a sku.");
         if (!CatalogSku.IsValid(review.SkuB)) return Problems.BadParameter("skuB", "'skuB' is a sku.");
@@ -73,7 +74,7 @@ public static class ReviewEndpoints
             return Problems.BadParameter("reviewer", $"'reviewer' names who decided: 1 to {MaxReviewerLength} characters, {StorableText.Rule}.");
 
         var (stored, categories) = await store.SaveReviewAsync(review.SkuA!, review.SkuB!, verdict.Value, reviewer, cancellationToken);
-        Regroup(groups, categories);
+        Regroup(maintenance, categories);
         return TypedResults.Ok(ToResponse(stored));
     }
 
@@ -113,17 +114,17 @@ public static class ReviewEndpoints
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteReview(
-        long id, CatalogStore store, VariantGroups groups, CancellationToken cancellationToken)
+        long id, CatalogStore store, CatalogMaintenance maintenance, CancellationToken cancellationToken)
     {
         if (await store.DeleteReviewAsync(id, cancellationToken) is not { } deleted)
             return TypedResults.Problem($"No review {id}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown review");
-        Regroup(groups, deleted.Categories);
+        Regroup(maintenance, deleted.Categories);
         return TypedResults.NoContent();
     }
 
-    private static void Regroup(VariantGroups groups, string?[] categories)
+    private static void Regroup(CatalogMaintenance maintenance, string?[] categories)
     {
-        foreach (var category in categories.OfType<string>().Distinct()) groups.CategoryChanged(category);
+        foreach (var category in categories.OfType<string>().Distinct()) maintenance.CategoryChanged(category);
     }
 
     private static ReviewResponse ToResponse(StoredReview review) => new(review.Id, review.SkuA, review.SkuB,

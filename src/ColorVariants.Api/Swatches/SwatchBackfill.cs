@@ -1,5 +1,4 @@
 using ColorVariants.Api.Embedding;
-using ColorVariants.Api.Infrastructure;
 using ColorVariants.Api.Storage;
 using ColorVariants.Core.Images;
 
@@ -12,24 +11,17 @@ namespace ColorVariants.Api.Swatches;
 /// would wait for it. One image at a time under the decode budget, so uploads and searches keep
 /// the cores they need. What is left is whatever is still NULL in the database, so a restart
 /// resumes where the last run stopped; new uploads get their swatch at intake and need none of this.
+/// Run by Maintenance CatalogMaintenance at start-up.
 /// </summary>
 public sealed class SwatchBackfill(
     CatalogStore store,
     ImageEmbedder embedder,
-    CatalogStartup startup,
-    ILogger<SwatchBackfill> logger) : BackgroundService
+    ILogger<SwatchBackfill> logger)
 {
     public const int BatchSize = 64;
 
     /// <summary>Stored images that no longer decode, left without a swatch (and out of later batches) until the next start.</summary>
     private readonly List<string> _failed = [];
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await startup.Completed.WaitAsync(stoppingToken);
-        await ResumingWork.RunAsync(RunAsync,
-            (e, pause) => logger.LogError(e, "The swatch backfill failed; it resumes in {Seconds} s.", pause.TotalSeconds), stoppingToken);
-    }
 
     /// <summary>One pass over the products without a swatch; returns how many it filled.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
