@@ -45,8 +45,13 @@ run() {
     t1=$(date +%s.%N)
     refits=$(grep -c "Whitening version [0-9]*: " "$log" || true)
     if [[ "$enabled" == true ]]; then
-        # The refit after the import: at the first check that finds the count unchanged.
-        until [[ "$(fitted_on)" -ge "$products" ]]; do sleep 5; done
+        # The refit after the import: at the first check that finds the count unchanged (a fit made
+        # while products arrived is redone then). Bounded: a policy that never gets there ends the run.
+        local waited=0
+        until [[ "$(fitted_on)" -ge "$products" ]]; do
+            (( waited += 5 )); (( waited <= 1800 )) || { kill "$pid"; cv_die "whitening $mode: not fitted on all $products products 30 min after the import"; }
+            sleep 5
+        done
         settle=$(python3 -c "import time; print(f'{time.time() - $t1:.0f}')")
     fi
     kill "$pid"; wait "$pid" || true

@@ -11,7 +11,9 @@
 # catalog-folder: default runs/val-catalog (the validation styles); with --all, runs/dev-catalog and
 # every product is scored (validation-catalog.py --all). out-folder: default runs/served-figures
 # (API log, import log, figures.txt). PORT (default 8092) is the API's port; extra settings go in
-# the environment as for the service (e.g. Variants__UseVerifier=false).
+# the environment as for the service (e.g. Variants__UseVerifier=false). GALLERY_SKUS="sku ...":
+# for each, the ranks of its variants in GET /variants/{sku}?limit=50 (labels read only to score)
+# and a picture of /gallery/{sku}?limit=8 by headless Chromium (gallery-<sku>.png).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 # shellcheck source=deploy/local/lib.sh
@@ -50,3 +52,16 @@ for pass in 1 2; do
     python3 deploy/experiments/served-variants.py $all ../shared/datasets/hm-colour-variants-dev "$api" | tee -a "$out/figures.txt"
 done
 curl -fsS "$api/models/active" | python3 -c 'import json,sys; print("variantThreshold:", json.dumps(json.load(sys.stdin)["variantThreshold"]))' | tee -a "$out/figures.txt"
+for sku in ${GALLERY_SKUS:-}; do
+    curl -fsS "$api/variants/$sku?limit=50" | python3 -c "
+import csv, json, sys
+rows = {r['sku']: r for r in csv.DictReader(open('../shared/datasets/hm-colour-variants-dev/catalog.csv'))}
+answer, query = json.load(sys.stdin), rows['$sku']
+same = lambda v: rows[v['sku']]['style'] == query['style']
+print('$sku', query['colour_master'], query['category'] + ':', 'variant ranks', [i + 1 for i, v in enumerate(answer['variants']) if same(v)],
+      'of', sum(r['style'] == query['style'] for r in rows.values()) - 1, '| called variants (right?)', [(v['sku'], same(v)) for v in answer['variants'] if v['isVariant']])
+print('   top 8:', ' '.join(('*' if same(v) else '') + v['sku'] + ('(V)' if v['isVariant'] else '') for v in answer['variants'][:8]), '(* a variant, (V) called one)')
+" | tee -a "$out/figures.txt"
+    chromium --headless=new --no-sandbox --hide-scrollbars --window-size=1280,900 --screenshot="$out/gallery-$sku.png" "$api/gallery/$sku?limit=8" 2>/dev/null \
+        || cv_log "no picture of $sku's gallery (is chromium installed? apt-get install chromium)"
+done

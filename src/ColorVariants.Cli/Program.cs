@@ -27,6 +27,9 @@ app.Configure(config =>
         bench.AddCommand<IntakeBenchCommand>("intake")
             .WithDescription("Intake (decode) and model throughput, and the import throughput they allow together.")
             .WithExample("bench", "intake", "--catalog", "../shared/datasets/hm-colour-variants-dev", "--images", "1000", "--json", "intake.json");
+        bench.AddCommand<StageCostCommand>("stages")
+            .WithDescription("One training step's cost with the first ResNet18 stages frozen and cached, against the whole net trained (issue 21).")
+            .WithExample("bench", "stages", "--size", "320", "--batch", "16");
     });
     config.AddBranch("train", train =>
     {

@@ -13,7 +13,8 @@ namespace ColorVariants.Api.Embedding;
 /// arriving (<c>quiet</c> false: the count moved since the previous check) a due refit waits,
 /// unless the count has reached <see cref="WhiteningRefitOptions.GrowthWhileBusy"/> times the
 /// fitted one: a bulk import of 7,135 products refits at 256, 1,024 and 4,096 and once after it,
-/// instead of at every fifth.
+/// instead of at every fifth. A fit made while products arrived is a stopgap: once they stop (a quiet
+/// check), any change since it makes a refit due, so an import always ends fitted on all of it.
 /// </summary>
 public sealed record WhiteningPolicy(int MinimumVectors, double RefitChange, double GrowthWhileBusy = 4)
 {
@@ -29,12 +30,14 @@ public sealed record WhiteningPolicy(int MinimumVectors, double RefitChange, dou
     public int RefitWhileBusyAt(int? fittedOn) => fittedOn is { } n ? Math.Max(RefitAtLeast(n), (int)Math.Ceiling(n * GrowthWhileBusy - 1e-9)) : MinimumVectors;
 
     /// <param name="quiet">The vector count is where the previous check found it (nothing arrived or left meanwhile).</param>
-    public bool IsDue(int vectors, int? fittedOn, bool quiet = true) =>
-        vectors >= MinimumVectors && (vectors >= RefitAtLeast(fittedOn) || vectors <= RefitAtMost(fittedOn))
-        && (quiet || fittedOn is null || vectors >= RefitWhileBusyAt(fittedOn));
+    /// <param name="fittedWhileBusy">The current whitening was fitted while products arrived.</param>
+    public bool IsDue(int vectors, int? fittedOn, bool quiet = true, bool fittedWhileBusy = false) =>
+        vectors >= MinimumVectors && (
+            ((vectors >= RefitAtLeast(fittedOn) || vectors <= RefitAtMost(fittedOn)) && (quiet || fittedOn is null || vectors >= RefitWhileBusyAt(fittedOn)))
+            || (quiet && fittedWhileBusy && vectors != fittedOn));
 
     /// <summary>The rule for the next refit, in words, for GET /models/active.</summary>
-    public string Describe(int vectors, int? fittedOn)
+    public string Describe(int vectors, int? fittedOn, bool fittedWhileBusy = false)
     {
         var atLeast = RefitAtLeast(fittedOn);
         var text = fittedOn is null
@@ -43,6 +46,7 @@ public sealed record WhiteningPolicy(int MinimumVectors, double RefitChange, dou
                 ? $"refit when the model has at least {atLeast} or at most {atMost} vectors ({Percent} change from the {fittedOn} fitted on)"
                 : $"refit when the model has at least {atLeast} vectors ({Percent} more than the {fittedOn} fitted on)";
         if (fittedOn is not null) text += $" and no product arrived or left since the previous check, or at once from {RefitWhileBusyAt(fittedOn)}";
+        if (fittedOn is not null && fittedWhileBusy) text += $"; fitted while products arrived, so also at the first such check with other than {fittedOn}";
         return $"{text}; it has {vectors}";
     }
 

@@ -46,6 +46,7 @@ public sealed class WhiteningRefitter(
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private int? _previousCount; // the vector count the previous check found (under _oneAtATime)
+    private bool _fittedWhileBusy; // the last fit of this instance came while products arrived (under _oneAtATime)
     private WhiteningPolicy Policy => WhiteningPolicy.From(options.Value);
 
     /// <param name="force">Refit even when the policy does not call for it yet (the endpoint); the minimum still holds.</param>
@@ -72,7 +73,7 @@ public sealed class WhiteningRefitter(
             // Quiet: nothing arrived or left since the previous check (a bulk import is not under way).
             var quiet = vectors == _previousCount;
             _previousCount = vectors;
-            if (!force && current.Pending is null && !policy.IsDue(vectors, current.Whitening?.SampleCount, quiet))
+            if (!force && current.Pending is null && !policy.IsDue(vectors, current.Whitening?.SampleCount, quiet, _fittedWhileBusy))
                 return Answer(RefitOutcome.NotDue, $"Not due: {policy.Describe(vectors, current.Whitening?.SampleCount)}.");
 
             // A refit a stopped process left pending is carried on (its pages are idempotent), unless asked for a new fit.
@@ -117,6 +118,7 @@ public sealed class WhiteningRefitter(
             vectors = await store.CountVectorsAsync(model, cancellationToken);
             var detail = $"{fittedDetail}; re-projected {rows} vectors of model {model.Name} into slot {replaced.Slot} in {reprojectSeconds:0.0} s while uploads went on, then switched to it.";
             logger.LogInformation("Whitening version {Version}: {Detail}", replaced.Version, detail);
+            _fittedWhileBusy = !force && !quiet;
             return Answer(RefitOutcome.Fitted, detail, rows);
         }
         finally
@@ -152,7 +154,7 @@ public sealed class WhiteningRefitter(
     {
         var policy = Policy;
         var fittedOn = current.Whitening?.SampleCount;
-        var rule = policy.Describe(vectors, fittedOn);
+        var rule = policy.Describe(vectors, fittedOn, _fittedWhileBusy);
         var next = !options.Value.Enabled ? $"automatic refits are off (Whitening:Enabled), POST /models/active/whitening fits now; otherwise {rule}"
             : reembedder.Status.Running ? $"once the catalog is re-embedded for this model, then {rule}"
             : rule;

@@ -105,6 +105,33 @@ public sealed class CntkResNet18 : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// Runs stages <paramref name="from"/> to <paramref name="to"/> - 1 (0 the stem, 1-4 layer1 to
+    /// layer4) on <paramref name="x"/>: the input for stage 0 is the picture, for a later stage the map
+    /// the stage before it gives. What a cache of the first stages' maps feeds the rest with.
+    /// </summary>
+    public Tensor ForwardStages(Tensor x, int from, int to)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(to, StageCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(from, to);
+        if (from == 0) CheckInputSize(x.shape[^2], x.shape[^1]);
+        using var scope = NewDisposeScope();
+        for (var stage = from; stage < to; stage++) x = RunStage(stage, x);
+        return scope.MoveToOuter(x);
+    }
+
+    /// <summary>The shape [C,H,W] of stage <paramref name="stage"/>'s output for a square input of <paramref name="side"/> pixels.</summary>
+    public static (int Channels, int Height, int Width) StageOutput(int stage, int side)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stage);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(stage, StageCount);
+        CheckInputSize(side, side);
+        var stem = EdgePadding.OutputLength(side, 7, 2, StemPadding.Top, StemPadding.Bottom);
+        var pooled = (int)EdgePadding.OutputLength(stem, MaxPoolKernel, MaxPoolStride, MaxPoolPadding.Top, MaxPoolPadding.Bottom);
+        return stage == 0 ? (64, pooled, pooled) : (LayerWidths[stage - 1], pooled >> (stage - 1), pooled >> (stage - 1));
+    }
+
+    /// <summary>
     /// Whether an input of this size runs: CNTK's stride-2 convolutions give floor(n/2) where the
     /// 1x1 shortcuts give ceil(n/2), so the maps entering layer2 to layer4 must have even sides,
     /// i.e. the map after the max pool a multiple of 8 (any multiple of 32 as input; not a 112-pixel half of 224).

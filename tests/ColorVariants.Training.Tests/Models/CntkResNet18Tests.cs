@@ -81,4 +81,29 @@ public class CntkResNet18Tests(ITestOutputHelper output)
         else
             Assert.Throws<ArgumentException>(() => network.call(input));
     }
+
+    /// <summary>
+    /// Issue 21's cache feeds the later stages with the earlier stages' maps: running the stages in
+    /// two pieces gives what running them at once gives (the same operations on the same values, so
+    /// bit for bit), and each map has the shape <see cref="CntkResNet18.StageOutput"/> says.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Stages_run_in_two_pieces_as_at_once_and_each_map_has_its_announced_shape(int split)
+    {
+        using var network = new CntkResNet18(seed: 3);
+        network.eval();
+        using var _ = no_grad();
+        using var generator = new Generator(5, CPU);
+        using var input = randn([2, 3, 96, 96], generator: generator);
+        using var whole = network.ForwardStages(input, 0, CntkResNet18.StageCount);
+        using var first = network.ForwardStages(input, 0, split);
+        using var rest = network.ForwardStages(first, split, CntkResNet18.StageCount);
+        var (channels, height, width) = CntkResNet18.StageOutput(split - 1, 96);
+        Assert.Equal([2L, channels, height, width], first.shape);
+        Assert.Equal([2L, 512, 3, 3], whole.shape);
+        Assert.Equal(TestInputs.Values(whole), TestInputs.Values(rest));
+    }
 }
