@@ -64,7 +64,7 @@ public sealed class StageCostCommand : Command<StageCostCommand.Settings>
         using var unit = rand([settings.Batch, 3, settings.Size, settings.Size], generator: generator);
         using var pixels = unit * 255 - 128;
         var table = new Table().Border(TableBorder.Simple).AddColumns(
-            "frozen and cached", "trained", "map per view (fp16)", "cache: ms per view", "step: ms per picture", "step vs whole net",
+            "frozen and cached", "trained", "map per view (fp16)", "cache: ms per view", "step: ms per picture", "step: speed-up",
             $"cache of {settings.Images:N0} x {settings.Views} views");
         double? whole = null;
         var rows = new List<(int Cached, double Build, double Step)>();
@@ -100,7 +100,7 @@ public sealed class StageCostCommand : Command<StageCostCommand.Settings>
                 $"{channels}x{height}x{width}: {bytes / 1024.0:0} KB",
                 cached == 0 ? "-" : F(build),
                 F(step),
-                $"{whole / step:0.0}x faster",
+                $"{whole / step:0.0}x",
                 cached == 0 ? "-" : $"{bytes * views / 1e9:0.0} GB, {build * views / 60_000:0} min");
         }
         AnsiConsole.Write(table);
