@@ -44,8 +44,8 @@ public sealed class CatalogMaintenance : BackgroundService
     private readonly HashSet<string> _categories = new(StringComparer.Ordinal);
     private bool _allCategories, _regroupQueued, _checkQueued;
     private int _regrouping;
-    // Callers of NextRefitCheckAsync: waiting for a check to start, then for it to end.
-    private List<TaskCompletionSource> _beforeCheck = [], _duringCheck = [];
+    // Callers of NextRefitCheckAsync waiting for a check to start (the check then completes them at its end).
+    private List<TaskCompletionSource> _beforeCheck = [];
 
     private readonly CatalogStartup _startup;
     private readonly CatalogReembedder _reembedder;
@@ -175,8 +175,7 @@ public sealed class CatalogMaintenance : BackgroundService
             lock (_gate)
             {
                 _checkQueued = false;
-                (_beforeCheck, _duringCheck) = ([], _beforeCheck);
-                waiting = _duringCheck;
+                (waiting, _beforeCheck) = (_beforeCheck, []);
             }
         try
         {
@@ -197,12 +196,14 @@ public sealed class CatalogMaintenance : BackgroundService
             }
             job.Reply?.TrySetResult(refit);
         }
+        catch (Exception e) when (job.Reply is null && !stoppingToken.IsCancellationRequested)
+        {
+            _logger.LogError(e, "Whitening refit failed; trying again in {Seconds} s.", _whitening.Value.CheckIntervalSeconds);
+        }
         catch (Exception e)
         {
-            job.Reply?.TrySetException(e);
-            if (job.Reply is null && !stoppingToken.IsCancellationRequested)
-                _logger.LogError(e, "Whitening refit failed; trying again in {Seconds} s.", _whitening.Value.CheckIntervalSeconds);
-            else throw;
+            job.Reply?.TrySetException(e); // the endpoint answers it; the worker logs it
+            throw;
         }
         finally
         {
@@ -227,8 +228,7 @@ public sealed class CatalogMaintenance : BackgroundService
         {
             await ResumingWork.RunAsync(async token =>
             {
-                foreach (var moved in await _groups.RegroupAsync(categories, all, token))
-                    if (!categories.Contains(moved, StringComparer.Ordinal)) CategoryChanged(moved);
+                foreach (var moved in await _groups.RegroupAsync(categories, all, token)) CategoryChanged(moved);
             }, (e, pause) => _logger.LogError(e, "Regrouping {Count} categories failed; trying again in {Seconds} s.",
                 all ? "all" : categories.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), pause.TotalSeconds), stoppingToken);
         }
